@@ -1,0 +1,270 @@
+// One zod schema for the environment and the config file. parseConfig() is pure: it takes the
+// environment and a file reader, and returns either a config or errors that name the bad field.
+import { z } from 'zod';
+
+export const SCOPES = ['erasure:write', 'erasure:read', 'audit:read'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** A secret is never inline: it names an environment variable or a file holding it. */
+const secretRef = z.union([
+  z.strictObject({ env: z.string().min(1) }),
+  z.strictObject({ file: z.string().min(1) }),
+]);
+export type SecretRef = z.infer<typeof secretRef>;
+
+const limitWindow = z.strictObject({
+  max: z.int().positive(),
+  seconds: z.number().positive(),
+});
+
+const limits = z.strictObject({
+  /** Rolling windows: at most `max` calls in any `seconds`-long span, across all replicas. */
+  windows: z.array(limitWindow).default([]),
+  /** At most this many calls in flight at once, across all replicas. */
+  concurrency: z.int().positive().optional(),
+});
+export type ConnectionLimits = z.infer<typeof limits>;
+
+const connectionName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" or "_", at most 63');
+
+const koreaiConnection = z.strictObject({
+  name: connectionName,
+  type: z.literal('koreai'),
+  baseUrl: z.url(),
+  /** Documented `/api/public/bot`; samples also use `/api/1.1/public/bot`. */
+  pathPrefix: z.string().startsWith('/').default('/api/public/bot'),
+  botId: z.string().min(1),
+  clientId: z.string().min(1),
+  clientSecret: secretRef.optional(),
+  /** RS256/RS512 apps sign with a private key instead of the client secret. */
+  jwtAlgorithm: z.enum(['HS256', 'HS512', 'RS256', 'RS512']).default('HS256'),
+  privateKey: secretRef.optional(),
+  limits: limits.default({ windows: [{ max: 60, seconds: 60 }, { max: 1800, seconds: 3600 }], concurrency: 4 }),
+  jobPollIntervalSeconds: z.number().positive().default(900),
+  /** A conversation-deletion job not completed after this long fails (the upstream runs them off-peak). */
+  jobMaxAgeHours: z.number().positive().default(72),
+  /** How long to wait before checking a recording whose call or media is still in progress. */
+  recordingRecheckSeconds: z.number().positive().default(300),
+  /** After an hourly rate-limit answer the bot is blocked for the rest of the hour. */
+  rateLimitBackoffSeconds: z.number().positive().default(1800),
+  requestTimeoutMs: z.int().positive().default(30_000),
+}).refine((c) => (c.jwtAlgorithm.startsWith('HS') ? c.clientSecret !== undefined : c.privateKey !== undefined), {
+  message: 'HS* apps need clientSecret, RS* apps need privateKey',
+  path: ['clientSecret'],
+});
+
+const cartesiaConnection = z.strictObject({
+  name: connectionName,
+  type: z.literal('cartesia'),
+  baseUrl: z.url().default('https://api.cartesia.ai'),
+  apiKey: secretRef,
+  apiVersion: z.string().default('2026-03-01'),
+  /** Cancel a call that is still `started` before deleting it (otherwise wait for it to end). */
+  cancelActiveCalls: z.boolean().default(false),
+  activeCallRecheckSeconds: z.number().positive().default(60),
+  limits: limits.default({ windows: [], concurrency: 8 }),
+  requestTimeoutMs: z.int().positive().default(30_000),
+});
+
+const connection = z.discriminatedUnion('type', [koreaiConnection, cartesiaConnection]);
+
+const apiKey = z.strictObject({
+  name: z.string().min(1).max(100),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'hex SHA-256 of the key (64 lowercase hex digits)'),
+  scopes: z.array(z.enum(SCOPES)).min(1),
+});
+
+const workerSettings = z.strictObject({
+  /** Tasks executed at once by one worker process. */
+  concurrency: z.int().positive().default(32),
+  /** Tasks claimed per claim query. */
+  batchSize: z.int().positive().default(32),
+  /** Fallback polling when no NOTIFY arrives. */
+  pollIntervalMs: z.int().positive().default(1000),
+  leaseSeconds: z.number().positive().default(60),
+  sweepIntervalMs: z.int().positive().default(5000),
+  /** Retries: exponential backoff from base to cap, with full jitter. */
+  backoffBaseMs: z.int().positive().default(1000),
+  backoffCapMs: z.int().positive().default(15 * 60_000),
+  maxAttempts: z.int().positive().default(25),
+  /** A task that is not final this long after the request was made fails. */
+  maxTaskAgeHours: z.number().positive().default(14 * 24),
+  shutdownGraceMs: z.int().positive().default(10_000),
+}).prefault({});
+
+const configFile = z.strictObject({
+  apiKeys: z.array(apiKey).min(1),
+  connections: z.array(connection).default([]),
+  callbacks: z.strictObject({
+    allowedHosts: z.array(z.string().min(1)).default([]),
+    allowPrivateNetworks: z.boolean().default(false),
+    secret: secretRef,
+    timeoutMs: z.int().positive().default(10_000),
+  }).optional(),
+  evidence: z.strictObject({
+    signingKey: secretRef,
+    keyId: z.string().min(1).optional(),
+  }).optional(),
+  privacy: z.strictObject({
+    /** Key for the keyed hash (HMAC-SHA256) of subject identifiers. */
+    subjectHashKey: secretRef.optional(),
+    /** Subject identifiers are purged this long after the request is final. */
+    purgeSubjectAfterDays: z.number().nonnegative().default(30),
+  }).prefault({}),
+  http: z.strictObject({
+    bodyLimitBytes: z.int().positive().default(1024 * 1024),
+    trustProxy: z.boolean().default(false),
+  }).prefault({}),
+  worker: workerSettings,
+});
+export type ConfigFile = z.infer<typeof configFile>;
+export type ConnectionConfig = z.infer<typeof connection>;
+export type KoreaiConnectionConfig = z.infer<typeof koreaiConnection>;
+export type CartesiaConnectionConfig = z.infer<typeof cartesiaConnection>;
+export type WorkerSettings = z.infer<typeof workerSettings>;
+
+const environment = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  NODE_ENV: z.string().optional(),
+  GATEWAY_CONFIG: z.string().min(1).optional(),
+  /** Sandbox mode only: the API key to accept instead of a random one. */
+  SANDBOX_API_KEY: z.string().min(16).optional(),
+  /** Where the embedded database keeps its files. */
+  DATA_DIR: z.string().min(1).default('./data'),
+});
+export type Environment = z.infer<typeof environment>;
+
+/** Secrets resolved from their references; kept apart so nothing serialises them by accident. */
+export type ResolvedSecrets = ReadonlyMap<string, string>;
+
+export type GatewayConfig = {
+  env: Environment;
+  /** True when no config file was given outside production: built-in simulators and a printed key. */
+  sandbox: boolean;
+  file: ConfigFile;
+  /** Secret values by JSON path of their reference, e.g. `connections.0.clientSecret`. */
+  secrets: ResolvedSecrets;
+};
+
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`invalid configuration:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export type ReadFile = (path: string) => string;
+
+function formatIssues(prefix: string, error: z.ZodError): string[] {
+  return error.issues.map((i) => {
+    const path = i.path.length > 0 ? i.path.join('.') : '(root)';
+    return `${prefix}${path}: ${i.message}`;
+  });
+}
+
+/** Parses the environment alone (the config file may not exist yet, e.g. in sandbox mode). */
+export function parseEnvironment(env: Record<string, string | undefined>): Environment {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) throw new ConfigError(formatIssues('env ', parsed.error));
+  return parsed.data;
+}
+
+/** Parses a config document (already read) and resolves every secret reference in it. */
+export function parseConfigFile(
+  raw: unknown,
+  env: Record<string, string | undefined>,
+  readFile: ReadFile,
+  source = 'config',
+): { file: ConfigFile; secrets: ResolvedSecrets } {
+  const parsed = configFile.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(formatIssues(`${source} `, parsed.error));
+  const secrets = new Map<string, string>();
+  const problems: string[] = [];
+  const visit = (value: unknown, path: string[]): void => {
+    if (value === null || typeof value !== 'object') return;
+    const ref = secretRef.safeParse(value);
+    if (ref.success && path.length > 0) {
+      const key = path.join('.');
+      if ('env' in ref.data) {
+        const v = env[ref.data.env];
+        if (v === undefined || v === '') problems.push(`${source} ${key}: environment variable ${ref.data.env} is not set`);
+        else secrets.set(key, v);
+      } else {
+        try {
+          const v = readFile(ref.data.file).trim();
+          if (v === '') problems.push(`${source} ${key}: file ${ref.data.file} is empty`);
+          else secrets.set(key, v);
+        } catch {
+          problems.push(`${source} ${key}: file ${ref.data.file} cannot be read`);
+        }
+      }
+      return;
+    }
+    for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
+  };
+  visit(parsed.data, []);
+  const names = new Set<string>();
+  parsed.data.connections.forEach((c, i) => {
+    if (names.has(c.name)) problems.push(`${source} connections.${i}.name: duplicate connection name "${c.name}"`);
+    names.add(c.name);
+  });
+  const keyNames = new Set<string>();
+  parsed.data.apiKeys.forEach((k, i) => {
+    if (keyNames.has(k.name)) problems.push(`${source} apiKeys.${i}.name: duplicate API key name "${k.name}"`);
+    keyNames.add(k.name);
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { file: parsed.data, secrets };
+}
+
+/**
+ * Loads the whole configuration: environment, then the GATEWAY_CONFIG file. Without a file outside
+ * production the result is in sandbox mode (the caller adds the simulators' connections).
+ */
+export function loadConfig(env: Record<string, string | undefined>, readFile: ReadFile): GatewayConfig {
+  const parsedEnv = parseEnvironment(env);
+  const production = parsedEnv.NODE_ENV === 'production';
+  if (parsedEnv.GATEWAY_CONFIG === undefined) {
+    if (production) throw new ConfigError(['env GATEWAY_CONFIG: required when NODE_ENV=production (sandbox mode is for development only)']);
+    return { env: parsedEnv, sandbox: true, file: configFile.parse({ apiKeys: [placeholderKey] }), secrets: new Map() };
+  }
+  let text: string;
+  try {
+    text = readFile(parsedEnv.GATEWAY_CONFIG);
+  } catch {
+    throw new ConfigError([`env GATEWAY_CONFIG: file ${parsedEnv.GATEWAY_CONFIG} cannot be read`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError([`config (root): not valid JSON (${(e as Error).message})`]);
+  }
+  const { file, secrets } = parseConfigFile(raw, env, readFile);
+  return { env: parsedEnv, sandbox: false, file, secrets };
+}
+
+// Replaced by the sandbox's real key at start; never accepted because no one knows its preimage.
+const placeholderKey = { name: 'sandbox', sha256: '0'.repeat(64), scopes: ['erasure:write'] };
+
+/** The resolved value of a secret reference at `path` (e.g. `connections.0.clientSecret`). */
+export function secretAt(config: Pick<GatewayConfig, 'secrets'>, path: string): string {
+  const v = config.secrets.get(path);
+  if (v === undefined) throw new Error(`secret ${path} is not configured`);
+  return v;
+}
+
+export { configFile as configFileSchema };
+
+/** A connection's resolved secret, e.g. connectionSecret(config, 'kore-support', 'clientSecret'). */
+export function connectionSecret(config: Pick<GatewayConfig, 'file' | 'secrets'>, name: string, field: string): string | undefined {
+  const index = config.file.connections.findIndex((c) => c.name === name);
+  if (index < 0) return undefined;
+  return config.secrets.get(`connections.${index}.${field}`);
+}

@@ -1,0 +1,52 @@
+// The pg Pool and the Kysely instance over it. The same code serves real Postgres and the embedded
+// engine (PGlite behind pglite-socket).
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.ts';
+
+export type Database = {
+  db: Kysely<DB>;
+  pool: pg.Pool;
+  url: string;
+  close(): Promise<void>;
+};
+
+// int8 (counts) as numbers: every count we read fits well within 2^53.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (v: string) => Number.parseInt(v, 10);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export type DatabaseOptions = {
+  /** Pool size; the embedded engine serialises everything anyway, so keep it small there. */
+  max?: number;
+  applicationName?: string;
+  /** Called when an idle client errors (e.g. the server restarted); the pool drops the client. */
+  onIdleError?: (err: Error) => void;
+};
+
+export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'erasure-gateway',
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    types,
+  });
+  pool.on('error', (err) => options.onIdleError?.(err));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    db,
+    pool,
+    url,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

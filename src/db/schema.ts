@@ -1,0 +1,92 @@
+// One typed DB interface built from per-table types. Column names are the database's (snake_case);
+// services map rows to API shapes.
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+import type { Regulation, RequestStatus, TaskState, TaskType } from '../domain/types.ts';
+
+type Timestamp = ColumnType<Date, Date, Date>;
+type Json<T> = ColumnType<T, T, T>;
+
+export type JsonObject = { [key: string]: unknown };
+
+export type ErasureRequestTable = {
+  id: string;
+  external_ref: string | null;
+  regulation: Regulation;
+  /** Raw subject identities: personal data, purged after the request is final. */
+  subject: Json<JsonObject | null>;
+  /** Keyed hashes (HMAC-SHA256) of each identity, kept for evidence. */
+  subject_hashes: Json<JsonObject | null>;
+  callback_url: string | null;
+  status: RequestStatus;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  due_at: Timestamp;
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  cancelled_by: ColumnType<string | null, string | null | undefined, string | null>;
+  subject_purged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  task_count: number;
+};
+
+export type TaskTable = {
+  id: string;
+  request_id: string;
+  seq: number;
+  type: TaskType;
+  target_index: number | null;
+  connection: string | null;
+  locator: Json<JsonObject>;
+  state: TaskState;
+  /** Where a multi-step task is (e.g. recordings: check → delete → confirm). */
+  phase: string;
+  /** The state a running task came from, restored when its lease expires. */
+  claimed_from: TaskState | null;
+  attempts: number;
+  next_attempt_at: Timestamp;
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
+  upstream_ref: Json<JsonObject | null>;
+  last_error: Json<JsonObject | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  /** First time anything was sent upstream for this task: from then on it cannot be cancelled. */
+  first_sent_at: Date | null;
+  finished_at: Date | null;
+};
+
+export type RequestEventTable = {
+  request_id: string;
+  seq: number;
+  at: Timestamp;
+  actor: string;
+  type: string;
+  task_id: string | null;
+  data: Json<JsonObject>;
+  prev_hash: string;
+  hash: string;
+};
+
+export type IdempotencyKeyTable = {
+  api_key_name: string;
+  key: string;
+  body_hash: string;
+  request_id: string;
+  response_status: number;
+  response_body: Json<JsonObject>;
+  created_at: Timestamp;
+};
+
+export type DB = {
+  erasure_request: ErasureRequestTable;
+  task: TaskTable;
+  request_event: RequestEventTable;
+  idempotency_key: IdempotencyKeyTable;
+};
+
+export type ErasureRequestRow = Selectable<ErasureRequestTable>;
+export type NewErasureRequest = Insertable<ErasureRequestTable>;
+export type TaskRow = Selectable<TaskTable>;
+export type NewTask = Insertable<TaskTable>;
+export type TaskUpdate = Updateable<TaskTable>;
+export type RequestEventRow = Selectable<RequestEventTable>;

@@ -1,0 +1,36 @@
+// The vocabulary of the product contract (DESIGN.md): regulations, task types and states, request status.
+
+export const REGULATIONS = ['gdpr', 'ccpa', 'other'] as const;
+export type Regulation = (typeof REGULATIONS)[number];
+
+/** Target types as callers name them in a request body. */
+export const TARGET_TYPES = ['koreai.conversations', 'koreai.channel_user', 'koreai.recordings', 'cartesia.calls'] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+
+/** Task types: one unit of upstream work each. */
+export const TASK_TYPES = ['koreai.conversations', 'koreai.channel_user', 'koreai.recording', 'cartesia.call', 'callback'] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+
+export const TASK_STATES = ['pending', 'running', 'waiting', 'succeeded', 'not_found', 'failed', 'cancelled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export const FINAL_TASK_STATES = ['succeeded', 'not_found', 'failed', 'cancelled'] as const satisfies readonly TaskState[];
+export type FinalTaskState = (typeof FINAL_TASK_STATES)[number];
+
+export const REQUEST_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export function isFinalTaskState(state: TaskState): state is FinalTaskState {
+  return (FINAL_TASK_STATES as readonly TaskState[]).includes(state);
+}
+
+/** The connection type each target type needs. */
+export const TARGET_CONNECTION_TYPE = {
+  'koreai.conversations': 'koreai',
+  'koreai.channel_user': 'koreai',
+  'koreai.recordings': 'koreai',
+  'cartesia.calls': 'cartesia',
+} as const satisfies Record<TargetType, 'koreai' | 'cartesia'>;
+
+/** Kore.ai takes at most this many conversation ids in one deletion job. */
+export const KOREAI_MAX_CONVERSATION_IDS_PER_JOB = 100;
