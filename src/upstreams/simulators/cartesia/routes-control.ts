@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import { registerCommonControlRoutes } from '../control-routes.ts';
+import type { CallSeed } from './calls.ts';
+import type { CartesiaControl } from './control.ts';
+
+/** `/_sim/…` for the Cartesia simulator: the shared routes plus seeding and reading calls. */
+export function registerCartesiaControlRoutes(scope: FastifyInstance, control: CartesiaControl, allowRemote: boolean): void {
+  registerCommonControlRoutes(scope, control, allowRemote);
+  scope.post('/calls', async (request, reply) => {
+    const body = request.body as { calls?: CallSeed[] } | CallSeed[] | undefined;
+    const ids = control.seedCalls((Array.isArray(body) ? body : body?.calls) as CallSeed[]);
+    return reply.code(201).send({ ids });
+  });
+  scope.get('/calls', async () => control.calls());
+  scope.get<{ Params: { callId: string } }>('/calls/:callId', async (request) => control.call(request.params.callId));
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { iso } from '../clock.ts';
+import { DAY_MS, parseKoreaiDate } from './dates.ts';
+import { sendKoreaiError } from './errors.ts';
+import type { KoreaiRouteContext } from './context.ts';
+
+const DEFAULT_LIMIT = 50;
+const DEFAULT_WINDOW_DAYS = 7;
+
+const nonNegativeInt = (value: unknown, fallback: number): number | null => {
+  if (value === undefined || value === null) return fallback;
+  const number = typeof value === 'string' ? Number(value) : value;
+  return typeof number === 'number' && Number.isInteger(number) && number >= 0 ? number : null;
+};
+
+/** `POST …/getSessions`: a user's sessions in a date window, paged with skip/limit. */
+export function registerSessionRoutes(scope: FastifyInstance, ctx: KoreaiRouteContext): void {
+  scope.post('/getSessions', { config: { simRoute: 'koreai.sessions.get' } }, async (request, reply) => {
+    const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+    const settings = ctx.settings();
+    const now = ctx.clock.now();
+
+    const toMs = body.dateTo === undefined ? now : parseKoreaiDate(body.dateTo, 'end');
+    if (toMs === null) return sendKoreaiError(reply, 400, 'dateTo must be a date in YYYY-MM-DD format');
+    const fromMs = body.dateFrom === undefined ? toMs - DEFAULT_WINDOW_DAYS * DAY_MS : parseKoreaiDate(body.dateFrom, 'start');
+    if (fromMs === null) return sendKoreaiError(reply, 400, 'dateFrom must be a date in YYYY-MM-DD format');
+    if (fromMs > toMs) return sendKoreaiError(reply, 400, 'dateFrom cannot be after dateTo');
+    const maxDays = settings.getSessionsMaxWindowDays;
+    if (maxDays !== null && toMs - fromMs > maxDays * DAY_MS) {
+      return sendKoreaiError(reply, 400, `The date range cannot exceed ${maxDays} days`);
+    }
+    const skip = nonNegativeInt(body.skip, 0);
+    const limit = nonNegativeInt(body.limit, DEFAULT_LIMIT);
+    if (skip === null || limit === null) return sendKoreaiError(reply, 400, 'skip and limit must be non-negative integers');
+    const { userId } = body;
+    if (userId !== undefined && typeof userId !== 'string') return sendKoreaiError(reply, 400, 'userId must be a string');
+
+    const matching = [...ctx.botOf(request).sessions.values()]
+      .filter((s) => (userId === undefined || s.userId === userId) && s.startTime >= fromMs && s.startTime <= toMs)
+      .sort((a, b) => a.startTime - b.startTime || a.sessionId.localeCompare(b.sessionId));
+    // An oversize limit is clamped rather than refused; moreAvailable still tells the client to go on.
+    const page = matching.slice(skip, skip + Math.min(limit, settings.getSessionsMaxLimit));
+    return reply.send({
+      total: matching.length,
+      moreAvailable: skip + page.length < matching.length,
+      sessions: page.map((s) => ({
+        sessionId: s.sessionId,
+        userId: s.userId,
+        channel: s.channel,
+        start_time: iso(s.startTime),
+        end_time: s.endTime === null ? null : iso(s.endTime),
+        tags: s.tags,
+      })),
+    });
+  });
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { rateLimitOverridesSchema } from './rate-limits.ts';
+
+/**
+ * What Kore.ai leaves undocumented, as explicit choices. Each default is the most plausible reading;
+ * tests and sandbox users flip them to see how a client copes with the other readings.
+ */
+export const recordingDeletePolicySchema = z
+  .object({
+    /** Deleting while `call_in_progress`/`media_in_progress`: refuse (default) or answer success — and the media still appears later. */
+    whileInProgress: z.enum(['reject', 'accept']).default('reject'),
+    inProgressStatus: z.number().int().min(200).max(599).default(400),
+    /** Deleting when there is no recording (none, already deleted, `media_unavailable`): 404 (default) or success. */
+    whenNothing: z.enum(['reject', 'accept']).default('reject'),
+    nothingStatus: z.number().int().min(200).max(599).default(404),
+  })
+  .strict();
+
+export const koreaiSettingsSchema = z
+  .object({
+    /** Time from submission to the job's (off-peak) run; hours upstream, seconds here. */
+    jobDelayMs: z.number().int().min(0).default(2000),
+    /** Time a job spends running; while it runs its status is `in_progress`, a value Kore does not document. */
+    jobRunMs: z.number().int().min(0).default(0),
+    /** Share of jobs that end in an undocumented failure state (drawn from the seeded PRNG). */
+    jobFailureRate: z.number().min(0).max(1).default(0),
+    jobFailureStatus: z.string().min(1).default('failed'),
+    /** The seed's sample reports deletedCount 89 for 3 conversations: `messages` reproduces that reading. */
+    deletedCountUnit: z.enum(['conversations', 'messages']).default('conversations'),
+    /** HTTP status of a rate-limited answer (undocumented; some tenants see 200 or 400 with the message). */
+    rateLimitHttpStatus: z.number().int().min(200).max(599).default(429),
+    recordingDelete: recordingDeletePolicySchema.prefault({}),
+    /** Size of the inline WAV in v1 recording answers, so clients can test how they cap large bodies. */
+    v1AudioBytes: z.number().int().min(44).default(4096),
+    /** getSessions refuses wider date windows (the docs speak of ~7-day windows); null: no limit. */
+    getSessionsMaxWindowDays: z.number().positive().nullable().default(7),
+    getSessionsMaxLimit: z.number().int().min(1).default(100),
+  })
+  .strict();
+
+export type KoreaiSettings = z.infer<typeof koreaiSettingsSchema>;
+export type KoreaiSettingsInput = z.input<typeof koreaiSettingsSchema>;
+
+type RecordingDeletePolicyInput = z.input<typeof recordingDeletePolicySchema>;
+export type KoreaiSettingsPatch = Omit<Partial<KoreaiSettingsInput>, 'recordingDelete'> & { recordingDelete?: Partial<RecordingDeletePolicyInput> };
+
+/**
+ * Merges a patch onto the current settings. (Not a `.partial()` schema: zod 4 would fill in every default
+ * and so reset the settings the patch does not name.)
+ */
+export function patchKoreaiSettings(current: KoreaiSettings, patch: KoreaiSettingsPatch): KoreaiSettings {
+  const given = (typeof patch === 'object' && patch !== null ? patch : {}) as Record<string, unknown>;
+  const policy = given.recordingDelete;
+  return koreaiSettingsSchema.parse({
+    ...current,
+    ...given,
+    recordingDelete: typeof policy === 'object' && policy !== null ? { ...current.recordingDelete, ...policy } : (policy ?? current.recordingDelete),
+  });
+}
+
+export const koreaiBotSchema = z
+  .object({
+    botId: z.string().min(1),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    /** The JWT app's "enforce JTI" option: unique `jti` per token and `exp ≤ iat + 1 h`. */
+    enforceJti: z.boolean().default(false),
+    /** Overrides of the simulator-wide limits for this bot. */
+    rateLimits: rateLimitOverridesSchema.optional(),
+  })
+  .strict();
+
+export type KoreaiBot = z.infer<typeof koreaiBotSchema>;
+export type KoreaiBotInput = z.input<typeof koreaiBotSchema>;
