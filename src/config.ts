@@ -135,6 +135,14 @@ const environment = z.object({
   SANDBOX_API_KEY: z.string().min(16).optional(),
   /** Where the embedded database keeps its files. */
   DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * Apply pending migrations at start (the default). "false": a separate one-shot `node src/cli/migrate.ts`
+   * does it (docker-compose); until then the process starts anyway and /readyz answers 503.
+   */
+  MIGRATE_ON_START: z
+    .enum(['true', 'false'], { error: 'expected "true" or "false"' })
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 export type Environment = z.infer<typeof environment>;
 

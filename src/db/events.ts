@@ -18,27 +18,42 @@ export type NewEvent = {
  * (lockRequest) in the same transaction, so appends to one chain never interleave.
  */
 export async function appendEvents(trx: Kysely<DB>, requestId: string, events: readonly NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const head = await trx
+  await appendEventsToRequests(trx, new Map([[requestId, events]]));
+}
+
+/**
+ * appendEvents for several requests in two statements (the workers settle many requests per
+ * transaction). The caller holds every one of these requests' row locks.
+ */
+export async function appendEventsToRequests(trx: Kysely<DB>, byRequest: ReadonlyMap<string, readonly NewEvent[]>): Promise<void> {
+  const ids = [...byRequest].filter(([, events]) => events.length > 0).map(([id]) => id);
+  if (ids.length === 0) return;
+  const heads = await trx
     .selectFrom('request_event')
-    .select(['seq', 'hash'])
-    .where('request_id', '=', requestId)
+    .select(['request_id', 'seq', 'hash'])
+    .distinctOn('request_id')
+    .where('request_id', 'in', ids)
+    .orderBy('request_id')
     .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  let seq = head?.seq ?? 0;
-  let prev = head?.hash ?? GENESIS_HASH;
-  const rows = events.map((e) => {
-    seq += 1;
-    // jsonb keeps what JSON keeps: drop undefined now so the stored data hashes the same when read back.
-    const data = JSON.parse(JSON.stringify(e.data)) as JsonObject;
-    const at = new Date(e.at.getTime());
-    const row = { request_id: requestId, seq, at, actor: e.actor, type: e.type, task_id: e.taskId ?? null, data, prev_hash: prev };
-    const hash = eventHash(row);
-    prev = hash;
-    return { ...row, hash };
+    .execute();
+  const headOf = new Map(heads.map((h) => [h.request_id, h]));
+  const rows = ids.flatMap((requestId) => {
+    const head = headOf.get(requestId);
+    let seq = head?.seq ?? 0;
+    let prev = head?.hash ?? GENESIS_HASH;
+    return byRequest.get(requestId)!.map((e) => {
+      seq += 1;
+      // jsonb keeps what JSON keeps: drop undefined now so the stored data hashes the same when read back.
+      const data = JSON.parse(JSON.stringify(e.data)) as JsonObject;
+      const at = new Date(e.at.getTime());
+      const row = { request_id: requestId, seq, at, actor: e.actor, type: e.type, task_id: e.taskId ?? null, data, prev_hash: prev };
+      const hash = eventHash(row);
+      prev = hash;
+      return { ...row, hash };
+    });
   });
-  await trx.insertInto('request_event').values(rows).execute();
+  // ~10 parameters a row: stay well under Postgres' 65,535-parameter limit.
+  for (let i = 0; i < rows.length; i += 2000) await trx.insertInto('request_event').values(rows.slice(i, i + 2000)).execute();
 }
 
 /** Locks the request row for the rest of the transaction: serialises its status and its audit chain. */

@@ -17,46 +17,74 @@ export type StatusChange = {
 };
 
 export async function countTaskStates(db: Kysely<DB>, requestId: string): Promise<{ counts: StateCounts; anyAttempted: boolean }> {
+  const counted = await countTaskStatesOf(db, [requestId]);
+  return counted.get(requestId) ?? { counts: {}, anyAttempted: false };
+}
+
+/** Erasure-task counts per state for several requests, in one statement. */
+export async function countTaskStatesOf(db: Kysely<DB>, requestIds: readonly string[]): Promise<Map<string, { counts: StateCounts; anyAttempted: boolean }>> {
+  const out = new Map<string, { counts: StateCounts; anyAttempted: boolean }>();
+  if (requestIds.length === 0) return out;
   const rows = await db
     .selectFrom('task')
-    .select(['state', sql<number>`count(*)`.as('n'), sql<number>`max(attempts)`.as('max_attempts')])
-    .where('request_id', '=', requestId)
+    // A task counts as attempted once it failed an attempt or sent anything upstream (a multi-step
+    // task moving to its next phase is `pending` again with no failed attempt).
+    .select(['request_id', 'state', sql<number>`count(*)`.as('n'), sql<number>`max(attempts + case when first_sent_at is null then 0 else 1 end)`.as('max_attempts')])
+    .where('request_id', 'in', [...requestIds])
     .where('type', '!=', 'callback')
-    .groupBy('state')
+    .groupBy(['request_id', 'state'])
     .execute();
-  const counts: StateCounts = {};
-  let anyAttempted = false;
   for (const r of rows) {
-    counts[r.state as TaskState] = Number(r.n);
-    if (Number(r.max_attempts) > 0) anyAttempted = true;
+    let entry = out.get(r.request_id);
+    if (entry === undefined) {
+      entry = { counts: {}, anyAttempted: false };
+      out.set(r.request_id, entry);
+    }
+    entry.counts[r.state as TaskState] = Number(r.n);
+    if (Number(r.max_attempts) > 0) entry.anyAttempted = true;
   }
-  return { counts, anyAttempted };
+  return out;
 }
 
 /** Caller holds the request row lock. */
 export async function refreshRequestStatus(trx: Kysely<DB>, requestId: string, now: Date): Promise<StatusChange> {
-  const request = await trx
+  const changes = await refreshRequestStatuses(trx, [requestId], now);
+  const change = changes.get(requestId);
+  if (change === undefined) throw new Error(`request ${requestId} not found`);
+  return change;
+}
+
+/**
+ * refreshRequestStatus for several requests in at most three statements (the workers settle many
+ * requests per transaction). The caller holds every one of these requests' row locks.
+ */
+export async function refreshRequestStatuses(trx: Kysely<DB>, requestIds: readonly string[], now: Date): Promise<Map<string, StatusChange>> {
+  const changes = new Map<string, StatusChange>();
+  if (requestIds.length === 0) return changes;
+  const requests = await trx
     .selectFrom('erasure_request')
-    .select(['status', 'cancelled_at', 'completed_at'])
-    .where('id', '=', requestId)
-    .executeTakeFirstOrThrow();
-  const { counts, anyAttempted } = await countTaskStates(trx, requestId);
-  const after = deriveRequestStatus({ counts, anyAttempted, cancelled: request.cancelled_at !== null });
-  const allFinal = allTasksFinal(counts);
-  const becameFinal = allFinal && request.completed_at === null;
-  const reopened = !allFinal && request.completed_at !== null;
-  const changed = after !== request.status;
-  if (changed || becameFinal || reopened) {
-    await trx
-      .updateTable('erasure_request')
-      .set({
-        status: after,
-        updated_at: now,
-        ...(becameFinal ? { completed_at: now } : {}),
-        ...(reopened ? { completed_at: null } : {}),
-      })
-      .where('id', '=', requestId)
-      .execute();
+    .select(['id', 'status', 'cancelled_at', 'completed_at'])
+    .where('id', 'in', [...requestIds])
+    .execute();
+  const counted = await countTaskStatesOf(trx, requestIds);
+  const updates: Array<{ id: string; status: RequestStatus; completed: 'set' | 'clear' | 'keep' }> = [];
+  for (const request of requests) {
+    const { counts, anyAttempted } = counted.get(request.id) ?? { counts: {}, anyAttempted: false };
+    const after = deriveRequestStatus({ counts, anyAttempted, cancelled: request.cancelled_at !== null });
+    const allFinal = allTasksFinal(counts);
+    const becameFinal = allFinal && request.completed_at === null;
+    const reopened = !allFinal && request.completed_at !== null;
+    const changed = after !== request.status;
+    if (changed || becameFinal || reopened) updates.push({ id: request.id, status: after, completed: becameFinal ? 'set' : reopened ? 'clear' : 'keep' });
+    changes.set(request.id, { before: request.status, after, changed, allFinal, becameFinal, counts });
   }
-  return { before: request.status, after, changed, allFinal, becameFinal, counts };
+  if (updates.length > 0) {
+    await sql`
+      update erasure_request r
+      set status = v.status, updated_at = ${now},
+          completed_at = case v.completed when 'set' then ${now}::timestamptz when 'clear' then null else r.completed_at end
+      from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as v(id uuid, status text, completed text)
+      where r.id = v.id`.execute(trx);
+  }
+  return changes;
 }

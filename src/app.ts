@@ -1,0 +1,51 @@
+// buildApp(deps): the HTTP API as a Fastify instance. Never listens (main.ts does; tests use inject()).
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
+import type { AppDeps, ZodApp } from './http/app-deps.ts';
+import authPlugin from './http/plugins/auth.ts';
+import openapiPlugin from './http/plugins/openapi.ts';
+import problemsPlugin, { frameworkErrorHandler } from './http/plugins/problems.ts';
+import requestContextPlugin from './http/plugins/request-context.ts';
+import { routes } from './http/routes/index.ts';
+
+export type { AppDeps, ZodApp } from './http/app-deps.ts';
+
+/** A caller's x-request-id is kept when it is a plain token; anything else gets a fresh id. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(deps: AppDeps): Promise<ZodApp> {
+  if (!deps.config.secrets.has(SUBJECT_HASH_KEY_SECRET)) {
+    throw new Error(`buildApp: secret ${SUBJECT_HASH_KEY_SECRET} is not resolved (config privacy.subjectHashKey)`);
+  }
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Fastify's own per-request lines would log the raw URL; request-context.ts logs the route instead.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    bodyLimit: deps.config.file.http.bodyLimitBytes,
+    trustProxy: deps.config.file.http.trustProxy,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    // Bad URLs the router refuses before any hook: problems like every other error.
+    frameworkErrors: frameworkErrorHandler,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+  app.decorate('deps', deps);
+
+  await app.register(problemsPlugin);
+  await app.register(requestContextPlugin);
+  await app.register(authPlugin);
+  await app.register(openapiPlugin);
+  await app.register(routes);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { checkCallbackUrl, hostAllowed } from './callback-url.ts';
+
+const policy = { allowedHosts: ['portal.internal', '*.example.com', '10.0.0.5'], allowPrivateNetworks: false, allowHttp: false };
+
+describe('checkCallbackUrl', () => {
+  it('accepts https URLs on allowed hosts, including wildcard subdomains', () => {
+    expect(checkCallbackUrl('https://portal.internal/hooks/erasure', policy)).toEqual({ ok: true, url: 'https://portal.internal/hooks/erasure' });
+    expect(checkCallbackUrl('https://a.b.example.com/x', policy).ok).toBe(true);
+    expect(hostAllowed('example.com', ['*.example.com'])).toBe(false);
+    expect(hostAllowed('PORTAL.internal', ['portal.internal'])).toBe(true);
+  });
+  it('refuses plain http unless allowed, credentials and fragments', () => {
+    expect(checkCallbackUrl('http://portal.internal/x', policy)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(checkCallbackUrl('http://portal.internal/x', { ...policy, allowHttp: true }).ok).toBe(true);
+    expect(checkCallbackUrl('https://user:pw@portal.internal/x', policy)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(checkCallbackUrl('https://portal.internal/x#frag', policy)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(checkCallbackUrl('ftp://portal.internal/x', policy)).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+  it('refuses hosts not on the list, and private addresses unless allowed', () => {
+    expect(checkCallbackUrl('https://evil.test/x', policy)).toMatchObject({ ok: false, reason: 'host-not-allowed' });
+    expect(checkCallbackUrl('https://10.0.0.5/x', policy)).toMatchObject({ ok: false, reason: 'host-not-allowed' });
+    expect(checkCallbackUrl('https://10.0.0.5/x', { ...policy, allowPrivateNetworks: true }).ok).toBe(true);
+    expect(checkCallbackUrl('https://portal.internal/x', { ...policy, allowedHosts: [] })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('no callback hosts are configured'),
+    });
+  });
+});

@@ -1,0 +1,132 @@
+// Targets (what a caller asks to erase at one connection) and their expansion into tasks (one unit of
+// upstream work each). Pure: the service decides when, the database stores the result.
+import type { ProblemIssue } from './errors.ts';
+import { KOREAI_MAX_CONVERSATION_IDS_PER_JOB, TARGET_CONNECTION_TYPE, type TargetType, type TaskType } from './types.ts';
+
+export type ConversationsTarget = { type: 'koreai.conversations'; connection: string; conversationIds: string[] };
+export type ChannelUserTarget = { type: 'koreai.channel_user'; connection: string; cId: string; startDate?: string; endDate?: string };
+export type RecordingsTarget = { type: 'koreai.recordings'; connection: string; sessionIds: string[] };
+export type CartesiaCallsTarget = { type: 'cartesia.calls'; connection: string; callIds: string[] };
+export type Target = ConversationsTarget | ChannelUserTarget | RecordingsTarget | CartesiaCallsTarget;
+
+/** Upper bound on the tasks one request may expand to: keeps one submit transaction reasonable. */
+export const MAX_TASKS_PER_REQUEST = 10_000;
+
+export type PlannedTask = {
+  /** 1..n in the order of the targets and their ids. */
+  seq: number;
+  targetIndex: number;
+  type: TaskType;
+  connection: string;
+  locator: { [key: string]: unknown };
+};
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+export function expandTargets(targets: readonly Target[]): PlannedTask[] {
+  const tasks: PlannedTask[] = [];
+  const add = (targetIndex: number, type: TaskType, connection: string, locator: PlannedTask['locator']) => {
+    tasks.push({ seq: tasks.length + 1, targetIndex, type, connection, locator });
+  };
+  targets.forEach((target, index) => {
+    switch (target.type) {
+      case 'koreai.conversations':
+        for (const ids of chunk(target.conversationIds, KOREAI_MAX_CONVERSATION_IDS_PER_JOB)) {
+          add(index, 'koreai.conversations', target.connection, { conversationIds: ids });
+        }
+        break;
+      case 'koreai.channel_user': {
+        const locator: PlannedTask['locator'] = { cId: target.cId };
+        if (target.startDate !== undefined) locator.startDate = target.startDate;
+        if (target.endDate !== undefined) locator.endDate = target.endDate;
+        add(index, 'koreai.channel_user', target.connection, locator);
+        break;
+      }
+      case 'koreai.recordings':
+        for (const sessionId of target.sessionIds) add(index, 'koreai.recording', target.connection, { sessionId });
+        break;
+      case 'cartesia.calls':
+        for (const callId of target.callIds) add(index, 'cartesia.call', target.connection, { callId });
+        break;
+    }
+  });
+  return tasks;
+}
+
+/** How many tasks the targets expand to, without building them (to refuse oversize requests cheaply). */
+export function countPlannedTasks(targets: readonly Target[]): number {
+  let n = 0;
+  for (const t of targets) {
+    if (t.type === 'koreai.conversations') n += Math.ceil(t.conversationIds.length / KOREAI_MAX_CONVERSATION_IDS_PER_JOB);
+    else if (t.type === 'koreai.channel_user') n += 1;
+    else if (t.type === 'koreai.recordings') n += t.sessionIds.length;
+    else n += t.callIds.length;
+  }
+  return n;
+}
+
+const TASK_TARGET_TYPE: Record<Exclude<TaskType, 'callback'>, TargetType> = {
+  'koreai.conversations': 'koreai.conversations',
+  'koreai.channel_user': 'koreai.channel_user',
+  'koreai.recording': 'koreai.recordings',
+  'cartesia.call': 'cartesia.calls',
+};
+
+/** The target type a task came from; null for tasks that are not erasure work (callbacks). */
+export function targetTypeOfTask(type: TaskType): TargetType | null {
+  return type === 'callback' ? null : TASK_TARGET_TYPE[type];
+}
+
+export type ConnectionRef = { name: string; type: 'koreai' | 'cartesia' };
+
+/** Every target must name a configured connection of the type its upstream needs. */
+export function checkTargetConnections(targets: readonly Target[], connections: readonly ConnectionRef[]): ProblemIssue[] {
+  const byName = new Map(connections.map((c) => [c.name, c]));
+  const issues: ProblemIssue[] = [];
+  targets.forEach((target, index) => {
+    const needed = TARGET_CONNECTION_TYPE[target.type];
+    const found = byName.get(target.connection);
+    const path = `body.targets.${index}.connection`;
+    if (found === undefined) issues.push({ path, message: `targets[${index}]: no connection named "${target.connection}" is configured` });
+    else if (found.type !== needed) {
+      issues.push({ path, message: `targets[${index}]: connection "${target.connection}" is a ${found.type} connection; ${target.type} needs a ${needed} connection` });
+    }
+  });
+  return issues;
+}
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A `YYYY-MM-DD` (midnight UTC) or ISO date-time as an instant; null when it is not a real date. */
+export function parseTargetDate(value: string): Date | null {
+  const dateOnly = DATE_ONLY.exec(value);
+  if (dateOnly !== null) {
+    const [y, m, d] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? date : null;
+  }
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : new Date(t);
+}
+
+/** Channel-user date ranges: real dates, `endDate` ≥ `startDate`, and `endDate` not in the future (Kore.ai refuses it). */
+export function checkTargetDates(targets: readonly Target[], now: Date): ProblemIssue[] {
+  const issues: ProblemIssue[] = [];
+  targets.forEach((target, index) => {
+    if (target.type !== 'koreai.channel_user') return;
+    const start = target.startDate === undefined ? null : parseTargetDate(target.startDate);
+    const end = target.endDate === undefined ? null : parseTargetDate(target.endDate);
+    const base = `body.targets.${index}`;
+    if (target.startDate !== undefined && start === null) issues.push({ path: `${base}.startDate`, message: 'not a valid date' });
+    if (target.endDate !== undefined && end === null) issues.push({ path: `${base}.endDate`, message: 'not a valid date' });
+    if (start !== null && end !== null && end.getTime() < start.getTime()) {
+      issues.push({ path: `${base}.endDate`, message: 'endDate is before startDate' });
+    }
+    if (end !== null && end.getTime() > now.getTime()) issues.push({ path: `${base}.endDate`, message: 'endDate is in the future' });
+  });
+  return issues;
+}

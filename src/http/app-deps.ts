@@ -1,0 +1,49 @@
+// What the HTTP layer is built from. buildApp() decorates the instance with these as `app.deps`, so a
+// route reads `app.deps.database`, `app.deps.clock`, … (no module-level state, tests inject their own).
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Clock, IdSource } from '../clock.ts';
+import type { GatewayConfig, Scope } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { EvidenceSigningKey } from '../evidence/signing-key.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+
+export type AppDeps = {
+  config: GatewayConfig;
+  database: Database;
+  clock: Clock;
+  ids: IdSource;
+  logger: Logger;
+  metrics: Metrics;
+  /** Signs evidence; its public half is served at /.well-known/jwks.json. Made once per process (main.ts). */
+  evidenceKey: EvidenceSigningKey;
+  /** Wakes in-process workers right after a submit commits (NOTIFY reaches the others). */
+  wakeWorkers?: () => void;
+};
+
+/** The API key a request authenticated with. */
+export type Caller = { name: string; scopes: readonly Scope[] };
+
+/** The Fastify instance routes are registered on: zod schemas drive validation, types and OpenAPI. */
+export type ZodApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+  interface FastifyRequest {
+    /** Set by the auth plugin on routes that require a scope; null on public routes. */
+    caller: Caller | null;
+  }
+  interface FastifyContextConfig {
+    /** The route needs an API key holding at least one of these scopes. Absent: a public route. */
+    scopes?: readonly Scope[];
+  }
+}

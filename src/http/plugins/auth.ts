@@ -1,0 +1,85 @@
+// Bearer API keys. Keys are configured as SHA-256 hashes; a presented key is hashed and compared with
+// every configured hash in constant time. A route states what it needs with `config: { scopes: [...] }`
+// (any one of them suffices); this plugin also documents that in the OpenAPI operation.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Scope } from '../../config.ts';
+import { problem } from '../../domain/errors.ts';
+import type { Caller } from '../app-deps.ts';
+import { problemResponses } from '../schemas/problem.ts';
+
+export const BEARER_SCHEME = 'bearerAuth';
+const REALM = 'erasure-gateway';
+
+type KnownKey = { name: string; scopes: readonly Scope[]; hash: Buffer };
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer +([\x21-\x7e]{1,512}) *$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+function identify(keys: readonly KnownKey[], token: string): Caller | null {
+  const presented = createHash('sha256').update(token, 'utf8').digest();
+  let found: KnownKey | null = null;
+  // No early exit: the time taken does not depend on which key (if any) matched.
+  for (const key of keys) {
+    if (timingSafeEqual(presented, key.hash) && found === null) found = key;
+  }
+  return found === null ? null : { name: found.name, scopes: found.scopes };
+}
+
+/** The authenticated caller of a route that requires a scope. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (request.caller === null) throw new Error('callerOf() on a route without scopes');
+  return request.caller;
+}
+
+async function authPlugin(app: FastifyInstance): Promise<void> {
+  const keys: KnownKey[] = app.deps.config.file.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, hash: Buffer.from(k.sha256, 'hex') }));
+  app.decorateRequest('caller', null);
+
+  app.addHook('onRoute', (route) => {
+    const scopes = route.config?.scopes;
+    if (scopes === undefined) return;
+    const schema = (route.schema ?? {}) as Record<string, unknown>;
+    const needs = `Requires an API key with scope ${scopes.map((s) => `\`${s}\``).join(' or ')}.`;
+    route.schema = {
+      ...schema,
+      description: schema.description === undefined ? needs : `${String(schema.description)}\n\n${needs}`,
+      security: [{ [BEARER_SCHEME]: [] }],
+      response: { ...problemResponses(401, 403), ...(schema.response as object | undefined) },
+    };
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const needed = request.routeOptions.config.scopes;
+    if (needed === undefined) return;
+    const token = bearerToken(request);
+    if (token === null) {
+      throw problem('unauthorized', 'Send an API key as "Authorization: Bearer <key>".', {
+        headers: { 'www-authenticate': `Bearer realm="${REALM}"` },
+      });
+    }
+    const caller = identify(keys, token);
+    if (caller === null) {
+      throw problem('unauthorized', 'The API key is not valid.', {
+        headers: { 'www-authenticate': `Bearer realm="${REALM}", error="invalid_token"` },
+      });
+    }
+    if (!needed.some((s) => caller.scopes.includes(s))) {
+      throw problem('forbidden', `The API key "${caller.name}" lacks the scope this operation needs: ${needed.join(' or ')}.`, {
+        headers: { 'www-authenticate': `Bearer realm="${REALM}", error="insufficient_scope", scope="${needed.join(' ')}"` },
+      });
+    }
+    request.caller = caller;
+  });
+}
+
+export default fp(authPlugin, { name: 'auth', fastify: '5.x', dependencies: ['problems'] });

@@ -1,0 +1,67 @@
+// GET /v1/erasure-requests/{id}/evidence — the signed evidence of erasure. JSON `{jws, kid, payload}` by
+// default; `Accept: application/jose` gives the bare compact JWS. For a final request both are the same
+// bytes every time they are fetched.
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { issueEvidence } from '../../../evidence/issue-evidence.ts';
+import type { EvidenceSigningKey } from '../../../evidence/signing-key.ts';
+import { problem } from '../../../domain/errors.ts';
+import type { ZodApp } from '../../app-deps.ts';
+import { requestIdParams } from '../../schemas/common.ts';
+import { problemResponse, problemResponses } from '../../schemas/problem.ts';
+import { negotiate } from './negotiate.ts';
+import { evidenceSchema } from './schemas.ts';
+
+export const JOSE_MEDIA_TYPE = 'application/jose';
+
+export function getErasureRequestEvidence(app: ZodApp, options: { key: EvidenceSigningKey; issuer?: string }): void {
+  app.route({
+    method: 'GET',
+    url: '/v1/erasure-requests/:id/evidence',
+    config: { scopes: ['audit:read'] },
+    schema: {
+      operationId: 'getErasureRequestEvidence',
+      tags: ['audit'],
+      summary: 'Get the signed evidence of erasure',
+      description:
+        'A compact JWS (EdDSA over Ed25519, header `typ: erasure-evidence+jwt`) of a document stating what was erased where and when, ' +
+        'with the upstream references, the subject\'s keyed hashes and the audit chain head. Verify it offline against `/.well-known/jwks.json`. ' +
+        'Answered as JSON `{jws, kid, payload}`, or as the bare JWS with `Accept: application/jose`. ' +
+        'For a final request (`final: true`) the document is issued as of `completedAt` and is identical every time; ' +
+        'for a request still in progress it says `final: false`.',
+      params: requestIdParams,
+      response: {
+        200: {
+          description: 'The evidence: JSON `{jws, kid, payload}`, or with `Accept: application/jose` the bare compact JWS',
+          content: {
+            'application/json': { schema: evidenceSchema },
+            [JOSE_MEDIA_TYPE]: { schema: z.string().describe('Compact JWS: base64url(header).base64url(payload).base64url(signature)') },
+          },
+        },
+        409: problemResponse('The audit chain does not verify: no evidence is issued'),
+        ...problemResponses(404, 503),
+      },
+    },
+    handler: async (request, reply) => {
+      const { database, clock } = app.deps;
+      const result = await issueEvidence(database.db, request.params.id, {
+        key: options.key,
+        now: clock.now(),
+        ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+      });
+      if (result.kind === 'not_found') throw problem('not-found', `No erasure request with id ${request.params.id}.`);
+      if (result.kind === 'chain_broken') {
+        throw problem(
+          'audit-chain-broken',
+          `The audit chain of this request does not verify (first broken link: event ${result.brokenAt.seq}, ${result.brokenAt.reason}); no evidence is issued.`,
+        );
+      }
+      reply.header('vary', 'accept');
+      if (negotiate(request.headers.accept, ['application/json', JOSE_MEDIA_TYPE]) === JOSE_MEDIA_TYPE) {
+        const raw: FastifyReply = reply;
+        return raw.type(JOSE_MEDIA_TYPE).send(result.jws);
+      }
+      return { jws: result.jws, kid: options.key.kid, payload: result.payload };
+    },
+  });
+}

@@ -1,0 +1,23 @@
+// GET /.well-known/jwks.json — the public key(s) that verify evidence. Public: auditors need no API key.
+import { jwksDocument } from '../../../evidence/jwks.ts';
+import type { EvidenceSigningKey } from '../../../evidence/signing-key.ts';
+import type { ZodApp } from '../../app-deps.ts';
+import { jwksSchema } from './schemas.ts';
+
+export function getJwks(app: ZodApp, options: { key: EvidenceSigningKey }): void {
+  const document = jwksDocument(options.key);
+  app.route({
+    method: 'GET',
+    url: '/.well-known/jwks.json',
+    schema: {
+      operationId: 'getJwks',
+      tags: ['audit'],
+      summary: 'Public keys that verify evidence (JWKS)',
+      response: { 200: jwksSchema },
+    },
+    handler: async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return document;
+    },
+  });
+}

@@ -1,0 +1,49 @@
+// POST /v1/erasure-requests/{id}/retry — re-drive the failed tasks.
+import { problem } from '../../../domain/errors.ts';
+import { retryRequest } from '../../../services/retry-request.ts';
+import { getRequestResource } from '../../../services/request-view.ts';
+import type { ZodApp } from '../../app-deps.ts';
+import { callerOf } from '../../plugins/auth.ts';
+import { requestIdParams } from '../../schemas/common.ts';
+import { problemResponse, problemResponses } from '../../schemas/problem.ts';
+import { retryResultSchema } from './schemas.ts';
+
+export function retryErasureRequest(app: ZodApp): void {
+  app.route({
+    method: 'POST',
+    url: '/v1/erasure-requests/:id/retry',
+    config: { scopes: ['erasure:write'] },
+    schema: {
+      operationId: 'retryErasureRequest',
+      tags: ['erasure-requests'],
+      summary: 'Re-drive the failed tasks of an erasure request',
+      description:
+        'Every `failed` task starts over (pending now, attempts reset; its last error stays in the audit trail) and the request ' +
+        'reopens (`completedAt` cleared); it calls back again when it is final. With no failed erasure task, a failed last ' +
+        'callback delivery is re-driven. Nothing failed, or a cancelled request: 409.',
+      params: requestIdParams,
+      response: {
+        202: retryResultSchema,
+        409: problemResponse('Nothing failed, or the request is cancelled'),
+        ...problemResponses(404, 503),
+      },
+    },
+    handler: async (request, reply) => {
+      const { database, clock } = app.deps;
+      const id = request.params.id;
+      const result = await retryRequest(database.db, id, { actor: `api-key:${callerOf(request).name}`, now: clock.now() });
+      switch (result.kind) {
+        case 'not_found':
+          throw problem('not-found', `No erasure request with id ${id}.`);
+        case 'cancelled':
+          throw problem('request-not-retryable', 'The request is cancelled; a cancelled request is not re-driven.');
+        case 'nothing_failed':
+          throw problem('request-not-retryable', `No task of this request has failed (status ${result.status}); there is nothing to retry.`);
+      }
+      app.deps.wakeWorkers?.();
+      const resource = await getRequestResource(database.db, id, clock.now());
+      if (resource === undefined) throw problem('not-found', `No erasure request with id ${id}.`);
+      return reply.code(202).send({ request: resource, retriedTasks: result.retriedTasks, retriedCallback: result.retriedCallback });
+    },
+  });
+}

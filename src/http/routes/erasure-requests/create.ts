@@ -1,0 +1,49 @@
+// POST /v1/erasure-requests — submit an erasure request.
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { submitErasureRequest } from '../../../services/submit-request.ts';
+import type { ZodApp } from '../../app-deps.ts';
+import { callerOf } from '../../plugins/auth.ts';
+import { erasureRequestInput, idempotencyKeyHeader } from '../../schemas/erasure-request-input.ts';
+import { erasureRequestSchema } from '../../schemas/erasure-request-resource.ts';
+import { problemResponses } from '../../schemas/problem.ts';
+
+export function createErasureRequest(app: ZodApp): void {
+  app.route({
+    method: 'POST',
+    url: '/v1/erasure-requests',
+    config: { scopes: ['erasure:write'] },
+    schema: {
+      operationId: 'createErasureRequest',
+      tags: ['erasure-requests'],
+      summary: 'Submit an erasure request',
+      description:
+        'Writes the request, its tasks and its first audit event in one transaction: a 202 means it is durable. ' +
+        'With an `Idempotency-Key`, the same key and body replay the first answer (`Idempotent-Replayed: true`); ' +
+        'the same key with another body is a 422.',
+      headers: z.looseObject({ 'idempotency-key': idempotencyKeyHeader.optional() }),
+      body: erasureRequestInput,
+      response: {
+        202: erasureRequestSchema.describe('Accepted; `Location` names the new request'),
+        ...problemResponses(400, 413, 415, 422, 503),
+      },
+    },
+    handler: async (request, reply) => {
+      const outcome = await submitErasureRequest(app.deps, {
+        input: request.body,
+        apiKeyName: callerOf(request).name,
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      const location = `/v1/erasure-requests/${outcome.requestId}`;
+      if (outcome.replayed) {
+        // The first answer exactly as stored, not re-serialised through today's schema.
+        const raw: FastifyReply = reply;
+        return raw
+          .code(outcome.status)
+          .headers({ location, 'idempotent-replayed': 'true', 'content-type': 'application/json; charset=utf-8' })
+          .send(JSON.stringify(outcome.body));
+      }
+      return reply.code(202).header('location', location).send(outcome.body);
+    },
+  });
+}

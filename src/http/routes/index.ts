@@ -1,0 +1,12 @@
+// Every resource's routes. A new resource gets a folder whose index.ts is registered here.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auditRoutes } from './audit/index.ts';
+import { erasureRequestRoutes } from './erasure-requests/index.ts';
+import { operationsRoutes } from './operations/index.ts';
+
+export async function routes(app: FastifyInstance): Promise<void> {
+  await app.register(async (scope) => erasureRequestRoutes(scope.withTypeProvider<ZodTypeProvider>()));
+  await app.register(async (scope) => auditRoutes(scope.withTypeProvider<ZodTypeProvider>(), { evidenceKey: app.deps.evidenceKey }));
+  await app.register(async (scope) => operationsRoutes(scope.withTypeProvider<ZodTypeProvider>()));
+}

@@ -1,0 +1,91 @@
+// What the API answers about an erasure request and its tasks.
+import { z } from 'zod';
+import { REGULATIONS, REQUEST_STATUSES, TARGET_TYPES, TASK_STATES, TASK_TYPES } from '../../domain/types.ts';
+import { timestamp } from './common.ts';
+
+const count = z.int().nonnegative();
+
+export const progressSchema = z
+  .object({
+    pending: count,
+    running: count,
+    waiting: count,
+    succeeded: count,
+    not_found: count,
+    failed: count,
+    cancelled: count,
+  })
+  .describe('Number of erasure tasks in each state');
+
+export const targetSummarySchema = z.object({
+  index: z.int().nonnegative().describe('Position of the target in the submitted `targets`'),
+  type: z.enum(TARGET_TYPES),
+  connection: z.string(),
+  tasks: count.describe('Tasks this target expanded to'),
+  progress: progressSchema,
+});
+
+export const erasureRequestSchema = z
+  .object({
+    id: z.guid(),
+    externalRef: z.string().nullable(),
+    regulation: z.enum(REGULATIONS),
+    status: z.enum(REQUEST_STATUSES),
+    progress: progressSchema,
+    targets: z.array(targetSummarySchema),
+    subjectProvided: z.boolean().describe('Whether subject identities were given (they are never returned)'),
+    callbackUrl: z.string().nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    completedAt: timestamp.nullable().describe('When every task reached a final state'),
+    cancelledAt: timestamp.nullable(),
+    dueAt: timestamp,
+    overdue: z.boolean().describe('dueAt has passed and the request is neither completed nor cancelled'),
+  })
+  .meta({ id: 'ErasureRequest' });
+
+export type ErasureRequestResource = z.infer<typeof erasureRequestSchema>;
+export type Progress = z.infer<typeof progressSchema>;
+
+export const erasureRequestPageSchema = z
+  .object({
+    data: z.array(erasureRequestSchema),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+  })
+  .meta({ id: 'ErasureRequestPage' });
+
+export type ErasureRequestPage = z.infer<typeof erasureRequestPageSchema>;
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const taskSchema = z
+  .object({
+    id: z.guid(),
+    seq: z.int().positive(),
+    type: z.enum(TASK_TYPES),
+    targetIndex: z.int().nonnegative().nullable(),
+    connection: z.string().nullable(),
+    locator: jsonObject.describe('What this task erases upstream, e.g. {"sessionId": "…"}'),
+    state: z.enum(TASK_STATES),
+    phase: z.string().describe('Step within a multi-step task'),
+    attempts: count,
+    nextAttemptAt: timestamp,
+    lastError: jsonObject.nullable(),
+    upstreamRef: jsonObject.nullable().describe('Upstream reference: job id, result counts, redacted_at, HTTP status'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    finishedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Task' });
+
+export type TaskResource = z.infer<typeof taskSchema>;
+
+export const taskPageSchema = z
+  .object({ data: z.array(taskSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'TaskPage' });
+
+export type TaskPage = z.infer<typeof taskPageSchema>;
+
+export function emptyProgress(): Progress {
+  return { pending: 0, running: 0, waiting: 0, succeeded: 0, not_found: 0, failed: 0, cancelled: 0 };
+}

@@ -1,0 +1,200 @@
+// Process entry: load the configuration once, open the database (embedded when DATABASE_URL is unset),
+// migrate (unless MIGRATE_ON_START=false), start the API and/or the worker by ROLE, and own the shutdown.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildApp, type AppDeps, type ZodApp } from './app.ts';
+import { registerOverdueRequestsGauge } from './audit/overdue-gauge.ts';
+import { createCallbackExecutor } from './callbacks/callback-executor.ts';
+import { createCallbackTransport } from './callbacks/deliver-callback.ts';
+import { callbackSettleHooks } from './callbacks/settle-hooks.ts';
+import { callbackSettingsFromConfig } from './callbacks/url-policy.ts';
+import { randomIds, systemClock } from './clock.ts';
+import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
+import { createDatabase, type Database } from './db/database.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
+import { migrateToLatest, migrationsPending } from './db/migrate.ts';
+import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
+import { loadEvidenceSigningKey, SigningKeyError, type EvidenceSigningKey } from './evidence/signing-key.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { startSubjectPurge, type SubjectPurgeSchedule } from './privacy/purge-schedule.ts';
+import { sandboxBanner, startSandbox, type Sandbox } from './sandbox.ts';
+import { startWorker } from './worker/worker.ts';
+
+type RunningWorker = { stop(): Promise<void>; wake(): void };
+
+function exitWithConfigError(error: ConfigError): never {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+function readConfig(): GatewayConfig {
+  try {
+    const config = loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
+    if (!config.sandbox && !config.secrets.has(SUBJECT_HASH_KEY_SECRET)) {
+      throw new ConfigError([
+        'config privacy.subjectHashKey: required — the key for the keyed hash of subject identifiers, e.g. {"env": "SUBJECT_HASH_KEY"}; keep it stable, evidence depends on it',
+      ]);
+    }
+    return config;
+  } catch (error) {
+    if (error instanceof ConfigError) exitWithConfigError(error);
+    throw error;
+  }
+}
+
+/** The evidence key, made once per process; a bad `evidence.signingKey` is a configuration error. */
+function evidenceKeyOrExit(config: GatewayConfig): EvidenceSigningKey {
+  try {
+    return loadEvidenceSigningKey(config);
+  } catch (error) {
+    if (error instanceof SigningKeyError) exitWithConfigError(new ConfigError([`config ${error.message}`]));
+    throw error;
+  }
+}
+
+/** MIGRATE_ON_START (default): apply pending migrations. Off: only report; /readyz answers 503 until they are applied. */
+async function prepareSchema(config: GatewayConfig, database: Database, logger: Logger): Promise<void> {
+  if (config.env.MIGRATE_ON_START) {
+    const applied = await migrateToLatest(database.db);
+    logger.info({ applied }, applied.length > 0 ? 'database migrated' : 'database schema up to date');
+    return;
+  }
+  try {
+    const pending = await migrationsPending(database.db);
+    if (pending.length === 0) logger.info('MIGRATE_ON_START=false: database schema up to date');
+    else {
+      logger.warn(
+        { pending },
+        `MIGRATE_ON_START=false and ${pending.length} migration(s) are pending: /readyz answers 503 until \`npm run migrate\` applies them`,
+      );
+    }
+  } catch (err) {
+    logger.warn({ err }, 'MIGRATE_ON_START=false: cannot check migrations now (database unreachable?); /readyz reports it');
+  }
+}
+
+/**
+ * ROLE worker/all: the task engine, with callback delivery plugged in (the settle hook enqueues a
+ * request's callback in the transaction that makes it final; the executor delivers it).
+ */
+function startWorkerRole(deps: AppDeps): RunningWorker {
+  const settings = callbackSettingsFromConfig(deps.config);
+  const transport = createCallbackTransport(settings ?? { allowPrivateNetworks: false, timeoutMs: 10_000 });
+  const worker = startWorker({
+    config: deps.config,
+    database: deps.database,
+    clock: deps.clock,
+    ids: deps.ids,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    extraExecutors: { callback: createCallbackExecutor({ db: deps.database.db, settings, transport }) },
+    hooks: callbackSettleHooks({ ids: deps.ids }),
+  });
+  // Data minimisation: subject identities go a configured time after their request is final.
+  const purge: SubjectPurgeSchedule = startSubjectPurge({
+    db: deps.database.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    purgeAfterDays: deps.config.file.privacy.purgeSubjectAfterDays,
+  });
+  return {
+    wake: () => worker.wake(),
+    async stop() {
+      await purge.stop();
+      await worker.stop();
+      await transport.close();
+    },
+  };
+}
+
+async function openDatabase(config: GatewayConfig, logger: Logger): Promise<{ database: Database; embedded: EmbeddedPostgres | null }> {
+  const onIdleError = (err: Error) => logger.warn({ err }, 'database connection lost (the pool reconnects)');
+  if (config.env.DATABASE_URL !== undefined) return { database: createDatabase(config.env.DATABASE_URL, { onIdleError }), embedded: null };
+  const dataDir = join(config.env.DATA_DIR, 'pglite');
+  process.stdout.write(`No DATABASE_URL: using the embedded Postgres (PGlite) persisted under ${dataDir}\n`);
+  const embedded = await startEmbeddedPostgres({ dataDir });
+  // PGlite runs one statement at a time: a few connections are plenty.
+  return { database: createDatabase(embedded.url, { max: 4, onIdleError }), embedded };
+}
+
+async function main(): Promise<void> {
+  let config = readConfig();
+  // Checked before anything starts; the sandbox brings its own key (made below).
+  const configuredKey = config.sandbox ? null : evidenceKeyOrExit(config);
+  const logger = createLogger(config.env.LOG_LEVEL);
+  const role = config.env.ROLE;
+  const { database, embedded } = await openDatabase(config, logger);
+  let sandbox: Sandbox | null = null;
+  let app: ZodApp | null = null;
+  let worker: RunningWorker | null = null;
+
+  let stopping = false;
+  const shutdown = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.file.worker.shutdownGraceMs + 5_000);
+    force.unref();
+    const step = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (err) {
+        logger.error({ err }, `shutdown: ${what} failed`);
+      }
+    };
+    if (app !== null) await step('http server', () => (app as ZodApp).close());
+    if (worker !== null) await step('worker', () => (worker as RunningWorker).stop());
+    await step('database', () => database.close());
+    if (sandbox !== null) await step('simulators', () => (sandbox as Sandbox).close());
+    if (embedded !== null) await step('embedded postgres', () => embedded.close());
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+
+  try {
+    await prepareSchema(config, database, logger);
+    if (config.sandbox) {
+      sandbox = await startSandbox(config);
+      config = sandbox.config;
+    }
+    const evidenceKey = configuredKey ?? evidenceKeyOrExit(config);
+    if (evidenceKey.ephemeral && role !== 'worker') {
+      logger.warn(
+        { kid: evidenceKey.kid },
+        'no evidence.signingKey configured: evidence is signed with a key made at start, so its signatures will not verify after a restart or on another replica; configure evidence.signingKey (an Ed25519 PEM)',
+      );
+    }
+    const deps: AppDeps = {
+      config,
+      database,
+      clock: systemClock,
+      ids: randomIds,
+      logger,
+      metrics: createMetrics(),
+      evidenceKey,
+      wakeWorkers: () => worker?.wake(),
+    };
+    if (role !== 'worker') {
+      // Counted in the database at scrape time: every API replica reports the same number.
+      registerOverdueRequestsGauge(deps.metrics.registry, database.db, systemClock);
+      app = await buildApp(deps);
+      await app.listen({ port: config.env.PORT, host: config.env.HOST });
+    }
+    if (role !== 'api') worker = startWorkerRole(deps);
+    const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? 'localhost' : config.env.HOST;
+    const port = app?.server.address();
+    const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${typeof port === 'object' && port !== null ? port.port : config.env.PORT}`;
+    logger.info({ role, sandbox: config.sandbox }, role === 'worker' ? 'worker started' : `listening on ${baseUrl}`);
+    if (sandbox !== null && app !== null) process.stdout.write(sandboxBanner(baseUrl, sandbox));
+  } catch (error) {
+    logger.fatal({ err: error }, 'start failed');
+    await shutdown('start failed', 1);
+  }
+}
+
+await main();
