@@ -1,0 +1,56 @@
+// A request's audit trail as the API shows it, in seq order, a page at a time.
+import type { Kysely } from 'kysely';
+import { listEvents } from '../db/events.ts';
+import { requestExists } from '../db/requests.ts';
+import type { DB, JsonObject, RequestEventRow } from '../db/schema.ts';
+import { decodeTaskCursor, encodeTaskCursor } from '../domain/cursor.ts';
+import { problem } from '../domain/errors.ts';
+
+export type AuditEvent = {
+  seq: number;
+  at: string;
+  actor: string;
+  type: string;
+  taskId: string | null;
+  data: JsonObject;
+  prevHash: string;
+  hash: string;
+};
+
+export type AuditEventPage = { data: AuditEvent[]; nextCursor: string | null };
+
+/** Every field the hash covers, so an auditor can recompute each link from this answer alone. */
+export function toAuditEvent(row: RequestEventRow): AuditEvent {
+  return {
+    seq: row.seq,
+    at: row.at.toISOString(),
+    actor: row.actor,
+    type: row.type,
+    taskId: row.task_id,
+    data: row.data,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** Undefined when the request does not exist. The cursor is a position in seq order (as for tasks). */
+export async function listRequestEvents(
+  db: Kysely<DB>,
+  requestId: string,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<AuditEventPage | undefined> {
+  const afterSeq = query.cursor === undefined ? 0 : decodeTaskCursor(query.cursor);
+  if (afterSeq === null) {
+    throw problem('validation', 'The cursor is not valid: pass the nextCursor of a previous page unchanged.', {
+      errors: [{ path: 'query.cursor', message: 'not a cursor returned by this API' }],
+    });
+  }
+  if (!(await requestExists(db, requestId))) return undefined;
+  const rows = await listEvents(db, requestId, afterSeq, query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map(toAuditEvent),
+    nextCursor: rows.length > query.limit && last !== undefined ? encodeTaskCursor(last.seq) : null,
+  };
+}

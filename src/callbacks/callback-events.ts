@@ -1,0 +1,32 @@
+// The audit events of a callback delivery's settlement: the worker's usual ones (upstream.call,
+// task.state_changed) plus one an auditor can search for — `callback.delivered`, `callback.failed`
+// (given up), or `callback.attempt_failed` (to be retried) — with the receiver's status and the latency.
+// Never the URL (a token may sit in its query), the body or the secret.
+import type { NewEvent } from '../db/events.ts';
+import type { JsonObject } from '../db/schema.ts';
+import { settlementEvents, type SettlementEventInput } from '../worker/planSettlement.ts';
+
+export function callbackSettlementEvents(input: SettlementEventInput): NewEvent[] {
+  const { task, plan, result, actor, now } = input;
+  const events = settlementEvents(input);
+  const call = result.call;
+  const ref = (call?.ref ?? {}) as JsonObject;
+  const data: JsonObject = {
+    event: ref.event ?? null,
+    host: ref.host ?? null,
+    status: call?.status ?? null,
+    latencyMs: call?.latencyMs ?? null,
+    attempts: plan.attempts,
+  };
+  if (plan.state === 'succeeded') {
+    events.push({ type: 'callback.delivered', actor, at: now, taskId: task.id, data });
+    return events;
+  }
+  const error = plan.lastError === null ? null : { kind: plan.lastError.kind ?? null, status: plan.lastError.status ?? null, code: plan.lastError.code ?? null };
+  if (plan.state === 'failed') {
+    events.push({ type: 'callback.failed', actor, at: now, taskId: task.id, data: { ...data, error } });
+  } else if (plan.failedAttempt) {
+    events.push({ type: 'callback.attempt_failed', actor, at: now, taskId: task.id, data: { ...data, error, nextAttemptAt: plan.nextAttemptAt.toISOString() } });
+  }
+  return events;
+}

@@ -1,0 +1,82 @@
+// The executor for `callback` tasks: POSTs the request resource (the same JSON as
+// GET /v1/erasure-requests/{id}, as it is at delivery time) to the request's callbackUrl, signed, and
+// tells the worker what the answer means. One POST per execution; the worker owns the database, the
+// backoff and the events.
+import type { Kysely } from 'kysely';
+import type { DB, JsonObject } from '../db/schema.ts';
+import type { ErasureRequestResource } from '../http/schemas/erasure-request-resource.ts';
+import { getRequestResource } from '../services/request-view.ts';
+import type { ErrorSummary } from '../upstreams/classification.ts';
+import type { ExecutionContext, ExecutionResult, TaskExecutor } from '../worker/executor.ts';
+import { deliverCallback, type CallbackOutcome, type CallbackTransport } from './deliver-callback.ts';
+import type { CallbackSettings } from './url-policy.ts';
+
+export type CallbackExecutorDeps = {
+  db: Kysely<DB>;
+  /** Null when callbacks are not configured: deliveries fail with a clear reason. */
+  settings: CallbackSettings | null;
+  transport: CallbackTransport;
+  loadResource?: (db: Kysely<DB>, requestId: string, now: Date) => Promise<ErasureRequestResource | undefined>;
+};
+
+export const CALLBACK_OPERATION = 'callback.deliver';
+/** Never the URL itself: a caller's token may sit in its query. */
+export const CALLBACK_PATH_TEMPLATE = '{callbackUrl}';
+
+function gatewayFailure(code: string, message: string): ExecutionResult {
+  return { outcome: { kind: 'failed', error: { kind: 'gateway', code, message } } };
+}
+
+function errorSummary(o: Exclude<CallbackOutcome, { outcome: 'delivered' }>): ErrorSummary {
+  return o.statusCode === null
+    ? { kind: 'transport', code: o.outcome === 'failed' ? 'refused' : 'unreachable', message: o.reason }
+    : { kind: 'http', status: o.statusCode, code: `http_${o.statusCode}`, message: o.reason };
+}
+
+export function createCallbackExecutor(deps: CallbackExecutorDeps): TaskExecutor {
+  const load = deps.loadResource ?? getRequestResource;
+  return {
+    async execute(ctx: ExecutionContext): Promise<ExecutionResult> {
+      const { task } = ctx;
+      if (deps.settings === null) return gatewayFailure('callbacks_not_configured', 'callbacks are not configured (callbacks.secret and allowedHosts)');
+      const url = task.locator.url;
+      if (typeof url !== 'string') return gatewayFailure('invalid_locator', 'the callback task has no url');
+      const now = ctx.now();
+      const resource = await load(deps.db, task.requestId, now);
+      if (resource === undefined) return gatewayFailure('request_not_found', 'the request no longer exists');
+      const event = `request.${resource.status}`;
+      const result = await deliverCallback(
+        { url, event, deliveryId: task.id, body: JSON.stringify(resource), now, signal: ctx.signal },
+        deps.settings,
+        deps.transport,
+      );
+      // Refused by policy (host no longer allowed, private address): nothing went out, so no call to record.
+      const attempted = !(result.outcome === 'failed' && result.statusCode === null);
+      const ref: JsonObject = { event, host: new URL(url).host, statusCode: result.statusCode, latencyMs: result.latencyMs };
+      const call = attempted
+        ? {
+            call: {
+              operation: CALLBACK_OPERATION,
+              method: 'POST',
+              pathTemplate: CALLBACK_PATH_TEMPLATE,
+              status: result.statusCode,
+              latencyMs: result.latencyMs,
+              ...(result.statusCode === null && result.outcome !== 'delivered' ? { transportError: result.reason } : {}),
+              ref,
+            },
+          }
+        : {};
+      switch (result.outcome) {
+        case 'delivered':
+          return { outcome: { kind: 'succeeded', upstreamRef: { ...ref, deliveredAt: now.toISOString() } }, ...call };
+        case 'retry':
+          return {
+            outcome: { kind: 'retry', error: errorSummary(result), ...(result.retryAfterMs === null ? {} : { retryAfterMs: result.retryAfterMs }) },
+            ...call,
+          };
+        case 'failed':
+          return { outcome: { kind: 'failed', error: errorSummary(result) }, ...call };
+      }
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// When a request becomes final, its callback delivery becomes a task like any other: durable, leased,
+// retried with the engine's backoff. Enqueued in the transaction that made the request final.
+import { sql, type Kysely } from 'kysely';
+import { notifyTasksAvailable } from '../db/tasks.ts';
+import { randomIds, type IdSource } from '../clock.ts';
+import { appendEvents } from '../db/events.ts';
+import type { StatusChange } from '../db/request-status.ts';
+import type { DB } from '../db/schema.ts';
+
+export type EnqueueCallbackOptions = {
+  /** Who made the request final: `worker:<id>`, `api-key:<name>` or `system` (the default). */
+  actor?: string;
+  ids?: IdSource;
+};
+
+/**
+ * Call right after refreshRequestStatus, in the same transaction, with the request row locked
+ * (lockRequest). Returns the callback task id, or null when nothing was enqueued (not final now, or no
+ * callbackUrl).
+ */
+export async function enqueueCallbackIfFinal(
+  trx: Kysely<DB>,
+  requestId: string,
+  change: Pick<StatusChange, 'becameFinal' | 'after'>,
+  now: Date,
+  options: EnqueueCallbackOptions = {},
+): Promise<string | null> {
+  if (!change.becameFinal) return null;
+  const request = await trx.selectFrom('erasure_request').select('callback_url').where('id', '=', requestId).executeTakeFirstOrThrow();
+  if (request.callback_url === null) return null;
+  const last = await trx
+    .selectFrom('task')
+    .select(sql<number>`coalesce(max(seq), 0)`.as('seq'))
+    .where('request_id', '=', requestId)
+    .executeTakeFirstOrThrow();
+  const id = (options.ids ?? randomIds).uuid();
+  await trx
+    .insertInto('task')
+    .values({
+      id,
+      request_id: requestId,
+      seq: Number(last.seq) + 1,
+      type: 'callback',
+      target_index: null,
+      connection: null,
+      locator: { url: request.callback_url },
+      state: 'pending',
+      phase: 'start',
+      claimed_from: null,
+      attempts: 0,
+      next_attempt_at: now,
+      lease_owner: null,
+      lease_expires_at: null,
+      upstream_ref: null,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+      first_sent_at: null,
+      finished_at: null,
+    })
+    .execute();
+  // The URL may carry a caller's token in its query: the event names the host only.
+  await appendEvents(trx, requestId, [
+    {
+      type: 'callback.scheduled',
+      actor: options.actor ?? 'system',
+      at: now,
+      taskId: id,
+      data: { status: change.after, host: new URL(request.callback_url).host },
+    },
+  ]);
+  await notifyTasksAvailable(trx);
+  return id;
+}

@@ -1,0 +1,112 @@
+// The evidence document: what was erased where and when, with the upstream's references and the head of
+// the audit chain. Pure: it takes rows and returns the JWS payload. Never a raw subject identity — only the
+// keyed hashes.
+import type { ErasureRequestRow, JsonObject, TaskRow } from '../db/schema.ts';
+import type { StateCounts } from '../domain/status.ts';
+import type { Regulation, RequestStatus, TaskState } from '../domain/types.ts';
+
+export const EVIDENCE_SCHEMA = 'erasure-evidence/v1';
+
+export type EvidenceChain = {
+  /** Events 1..throughSeq are what the evidence attests (all events up to the request becoming final). */
+  throughSeq: number;
+  events: number;
+  /** Hash of event `throughSeq`: compare with GET /v1/erasure-requests/{id}/events. */
+  headHash: string;
+};
+
+export type EvidenceTask = {
+  id: string;
+  seq: number;
+  type: string;
+  connection: string | null;
+  locator: JsonObject;
+  state: TaskState;
+  attempts: number;
+  firstSentAt: string | null;
+  finishedAt: string | null;
+  /** The upstream's references as recorded: job ids and result counts, `redacted_at`, `not_found` answers. */
+  upstream: JsonObject | null;
+  /** Only for `failed` tasks: the last error recorded. */
+  error?: JsonObject | null;
+};
+
+export type EvidencePayload = {
+  schema: typeof EVIDENCE_SCHEMA;
+  iss: string;
+  sub: string;
+  /** Seconds: the request's completion time when final (so the document is stable), else the time of issue. */
+  iat: number;
+  issuedAt: string;
+  final: boolean;
+  request: {
+    id: string;
+    externalRef: string | null;
+    regulation: Regulation;
+    status: RequestStatus;
+    createdAt: string;
+    dueAt: string;
+    completedAt: string | null;
+    cancelledAt: string | null;
+    cancelledBy: string | null;
+    subjectHashes: JsonObject | null;
+  };
+  summary: { tasks: number; byState: StateCounts };
+  tasks: EvidenceTask[];
+  chain: EvidenceChain;
+};
+
+export type EvidenceInputs = {
+  request: ErasureRequestRow;
+  /** Erasure tasks only (callback deliveries are not erasure). */
+  tasks: readonly TaskRow[];
+  chain: EvidenceChain;
+  issuer: string;
+  now: Date;
+};
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: EvidenceInputs): EvidencePayload {
+  const final = request.completed_at !== null;
+  const issuedAt = request.completed_at ?? now;
+  const byState: StateCounts = {};
+  for (const t of tasks) byState[t.state] = (byState[t.state] ?? 0) + 1;
+  return {
+    schema: EVIDENCE_SCHEMA,
+    iss: issuer,
+    sub: request.id,
+    iat: Math.floor(issuedAt.getTime() / 1000),
+    issuedAt: issuedAt.toISOString(),
+    final,
+    request: {
+      id: request.id,
+      externalRef: request.external_ref,
+      regulation: request.regulation,
+      status: request.status,
+      createdAt: request.created_at.toISOString(),
+      dueAt: request.due_at.toISOString(),
+      completedAt: iso(request.completed_at),
+      cancelledAt: iso(request.cancelled_at),
+      cancelledBy: request.cancelled_by,
+      subjectHashes: request.subject_hashes,
+    },
+    summary: { tasks: tasks.length, byState },
+    tasks: [...tasks]
+      .sort((a, b) => a.seq - b.seq)
+      .map((t) => ({
+        id: t.id,
+        seq: t.seq,
+        type: t.type,
+        connection: t.connection,
+        locator: t.locator,
+        state: t.state,
+        attempts: t.attempts,
+        firstSentAt: iso(t.first_sent_at),
+        finishedAt: iso(t.finished_at),
+        upstream: t.upstream_ref,
+        ...(t.state === 'failed' ? { error: t.last_error } : {}),
+      })),
+    chain,
+  };
+}

@@ -1,0 +1,95 @@
+// Cancelling a request: every task nothing has been sent upstream for is cancelled; tasks already sent
+// (or being executed by a worker right now) run to their end and are reported back. One transaction,
+// with the request row locked so status and audit chain stay serial.
+import type { Kysely } from 'kysely';
+import type { IdSource } from '../clock.ts';
+import { enqueueCallbackIfFinal } from '../callbacks/enqueue-callback.ts';
+import { appendEvents, lockRequest, type NewEvent } from '../db/events.ts';
+import { refreshRequestStatus } from '../db/request-status.ts';
+import { notifyTasksAvailable } from '../db/tasks.ts';
+import type { DB } from '../db/schema.ts';
+import type { RequestStatus, TaskState } from '../domain/types.ts';
+
+export type NotCancelledTask = {
+  taskId: string;
+  state: TaskState;
+  /** `sent_upstream`: the upstream already has the work; `running`: a worker is executing it now. */
+  reason: 'sent_upstream' | 'running';
+};
+
+export type CancelResult =
+  | { kind: 'cancelled'; status: RequestStatus; cancelledTasks: number; notCancelled: NotCancelledTask[] }
+  | { kind: 'not_found' }
+  | { kind: 'already_final'; status: RequestStatus }
+  | { kind: 'already_cancelled'; status: RequestStatus };
+
+export type CancelOptions = {
+  /** `api-key:<name>` */
+  actor: string;
+  now: Date;
+  ids?: IdSource;
+};
+
+export async function cancelRequest(db: Kysely<DB>, requestId: string, { actor, now, ids }: CancelOptions): Promise<CancelResult> {
+  return db.transaction().execute(async (trx): Promise<CancelResult> => {
+    if (!(await lockRequest(trx, requestId))) return { kind: 'not_found' };
+    const request = await trx
+      .selectFrom('erasure_request')
+      .select(['status', 'completed_at', 'cancelled_at'])
+      .where('id', '=', requestId)
+      .executeTakeFirstOrThrow();
+    if (request.cancelled_at !== null) return { kind: 'already_cancelled', status: request.status };
+    if (request.completed_at !== null) return { kind: 'already_final', status: request.status };
+
+    const cancelled = await trx
+      .updateTable('task')
+      .set({ state: 'cancelled', finished_at: now, updated_at: now })
+      .where('request_id', '=', requestId)
+      .where('type', '!=', 'callback')
+      .where('state', '=', 'pending')
+      .where('first_sent_at', 'is', null)
+      .returning(['id', 'seq'])
+      .execute();
+    const open = await trx
+      .selectFrom('task')
+      .select(['id', 'seq', 'state'])
+      .where('request_id', '=', requestId)
+      .where('type', '!=', 'callback')
+      .where('state', 'in', ['pending', 'running', 'waiting'])
+      .orderBy('seq')
+      .execute();
+    const notCancelled: NotCancelledTask[] = open.map((t) => ({
+      taskId: t.id,
+      state: t.state,
+      reason: t.state === 'running' ? 'running' : 'sent_upstream',
+    }));
+
+    await trx
+      .updateTable('erasure_request')
+      .set({ cancelled_at: now, cancelled_by: actor, updated_at: now })
+      .where('id', '=', requestId)
+      .execute();
+    const change = await refreshRequestStatus(trx, requestId, now);
+
+    const events: NewEvent[] = [
+      ...cancelled
+        .sort((a, b) => a.seq - b.seq)
+        .map((t): NewEvent => ({ type: 'task.cancelled', actor, at: now, taskId: t.id, data: { from: 'pending' } })),
+      {
+        type: 'request.cancelled',
+        actor,
+        at: now,
+        data: {
+          cancelledTasks: cancelled.length,
+          notCancelled: notCancelled.map(({ taskId, state, reason }) => ({ taskId, state, reason })),
+          status: change.after,
+          final: change.allFinal,
+        },
+      },
+    ];
+    await appendEvents(trx, requestId, events);
+    await enqueueCallbackIfFinal(trx, requestId, change, now, { actor, ...(ids ? { ids } : {}) });
+    await notifyTasksAvailable(trx);
+    return { kind: 'cancelled', status: change.after, cancelledTasks: cancelled.length, notCancelled };
+  });
+}

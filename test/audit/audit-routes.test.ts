@@ -1,0 +1,297 @@
+// The audit API as auditors and the privacy portal use it: events, verification, signed evidence with
+// its public keys, cancel and retry, overdue requests and the CSV export — through HTTP.
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { sql } from 'kysely';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestsCsvChunks } from '../../src/audit/export-requests-csv.ts';
+import { registerOverdueRequestsGauge } from '../../src/audit/overdue-gauge.ts';
+import { wantsCsv } from '../../src/http/routes/audit/negotiate.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { bearer, buildTestApp, KEYS, requestBody, TEST_EVIDENCE_KID, type TestApp } from '../http/harness.ts';
+
+let t: TestDatabase;
+let api: TestApp;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  api = await buildTestApp(t);
+});
+afterAll(async () => {
+  await api?.close();
+  await t?.close();
+});
+
+const auditor = bearer(KEYS.auditor);
+const writer = bearer(KEYS.writer);
+const reader = bearer(KEYS.reader);
+
+async function submit(overrides: Record<string, unknown> = {}): Promise<string> {
+  const res = await api.app.inject({ method: 'POST', url: '/v1/erasure-requests', headers: writer, payload: requestBody(overrides) });
+  expect(res.statusCode).toBe(202);
+  return res.json().id as string;
+}
+
+async function settleAll(id: string, state: 'succeeded' | 'failed'): Promise<void> {
+  const now = api.clock.now();
+  await t.db
+    .updateTable('task')
+    .set({ state, attempts: 1, first_sent_at: now, finished_at: now, last_error: state === 'failed' ? { kind: 'http', status: 400, message: 'bad' } : null })
+    .where('request_id', '=', id)
+    .execute();
+  await t.db.updateTable('erasure_request').set({ status: state === 'failed' ? 'failed' : 'completed', completed_at: now }).where('id', '=', id).execute();
+}
+
+describe('GET /v1/erasure-requests/{id}/events', () => {
+  it('lists the trail for audit:read, page by page, and refuses other scopes', async () => {
+    const id = await submit();
+    await api.app.inject({ method: 'POST', url: `/v1/erasure-requests/${id}/cancel`, headers: writer });
+    const first = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events?limit=2`, headers: auditor });
+    expect(first.statusCode).toBe(200);
+    const page = first.json();
+    expect(page.data.map((e: { seq: number }) => e.seq)).toEqual([1, 2]);
+    expect(page.data[0]).toMatchObject({ type: 'request.created', actor: 'api-key:portal', prevHash: '0'.repeat(64), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const rest = (await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events?limit=1000&cursor=${page.nextCursor}`, headers: auditor })).json();
+    expect(rest.data[0].seq).toBe(3);
+    expect(rest.data[0].prevHash).toBe(page.data[1].hash);
+    expect(rest.data.at(-1)).toMatchObject({ type: 'request.cancelled', actor: 'api-key:portal' });
+    expect(rest.nextCursor).toBeNull();
+
+    expect((await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events`, headers: writer })).statusCode).toBe(403);
+    expect((await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events` })).statusCode).toBe(401);
+    const missing = await api.app.inject({ method: 'GET', url: '/v1/erasure-requests/00000000-0000-4000-8000-000000000000/events', headers: auditor });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toContain('application/problem+json');
+  });
+});
+
+describe('GET /v1/erasure-requests/{id}/events/verify', () => {
+  it('answers valid with the head hash, and the first broken link after tampering', async () => {
+    const id = await submit();
+    const ok = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events/verify`, headers: auditor });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ valid: true, events: 1, headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    await t.db.connection().execute(async (conn) => {
+      await sql`set session_replication_role = replica`.execute(conn);
+      try {
+        await sql`update request_event set data = '{}'::jsonb where request_id = ${id} and seq = 1`.execute(conn);
+      } finally {
+        await sql`set session_replication_role = origin`.execute(conn);
+      }
+    });
+    const broken = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events/verify`, headers: auditor });
+    expect(broken.json()).toEqual({ valid: false, events: 1, brokenAt: { seq: 1, reason: 'hash_mismatch' } });
+
+    const evidence = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: auditor });
+    expect(evidence.statusCode).toBe(409);
+    expect(evidence.json()).toMatchObject({ type: 'https://erasure-gateway.dev/problems/audit-chain-broken', status: 409 });
+  });
+});
+
+describe('evidence and JWKS', () => {
+  it('verifies with jose against the public JWKS, and is identical when fetched twice', async () => {
+    const id = await submit({ subject: { email: 'grace.hopper@example.org', phone: '+1 202 555 0143' } });
+    await settleAll(id, 'succeeded');
+
+    const jwksRes = await api.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+    expect(jwksRes.statusCode).toBe(200);
+    const jwks = jwksRes.json() as JSONWebKeySet;
+    expect(jwks.keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', kid: TEST_EVIDENCE_KID, alg: 'EdDSA', use: 'sig' })]);
+
+    const first = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: { ...auditor, accept: 'application/jose' } });
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['content-type']).toContain('application/jose');
+    api.clock.advance(3_600_000);
+    const second = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: { ...auditor, accept: 'application/jose' } });
+    expect(second.body).toBe(first.body);
+
+    const { payload } = await jwtVerify(first.body, createLocalJWKSet(jwks), { typ: 'erasure-evidence+jwt', subject: id });
+    expect(payload).toMatchObject({ final: true, request: { id, status: 'completed', subjectHashes: { email: expect.any(String), phone: expect.any(String) } } });
+    expect(first.body).not.toContain('grace');
+    expect(JSON.stringify(payload)).not.toContain('grace.hopper');
+    expect(JSON.stringify(payload)).not.toContain('555');
+
+    const asJson = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: auditor });
+    expect(asJson.headers['content-type']).toContain('application/json');
+    expect(asJson.json()).toEqual({ jws: first.body, kid: TEST_EVIDENCE_KID, payload });
+
+    expect((await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: writer })).statusCode).toBe(403);
+  });
+});
+
+describe('POST /v1/erasure-requests/{id}/cancel', () => {
+  it('cancels unsent tasks, answers the request and what could not be cancelled, then 409', async () => {
+    const id = await submit({ callbackUrl: 'https://portal.internal/hooks/erasure' });
+    const [sent] = await t.db.selectFrom('task').select('id').where('request_id', '=', id).orderBy('seq').limit(1).execute();
+    await t.db.updateTable('task').set({ state: 'waiting', first_sent_at: api.clock.now(), attempts: 1 }).where('id', '=', sent!.id).execute();
+
+    const res = await api.app.inject({ method: 'POST', url: `/v1/erasure-requests/${id}/cancel`, headers: writer });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.request).toMatchObject({ id, status: 'cancelled', cancelledAt: api.clock.now().toISOString(), completedAt: null });
+    expect(body.cancelledTasks).toBe(3);
+    expect(body.notCancelled).toEqual([{ taskId: sent!.id, state: 'waiting', reason: 'sent_upstream' }]);
+    expect(body.request.progress).toMatchObject({ cancelled: 3, waiting: 1 });
+
+    const again = await api.app.inject({ method: 'POST', url: `/v1/erasure-requests/${id}/cancel`, headers: writer });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ type: 'https://erasure-gateway.dev/problems/request-not-cancellable', status: 409 });
+
+    expect((await api.app.inject({ method: 'POST', url: `/v1/erasure-requests/${id}/cancel`, headers: auditor })).statusCode).toBe(403);
+    expect((await api.app.inject({ method: 'POST', url: '/v1/erasure-requests/00000000-0000-4000-8000-000000000000/cancel', headers: writer })).statusCode).toBe(404);
+  });
+
+  it('refuses a final request with 409', async () => {
+    const id = await submit();
+    await settleAll(id, 'succeeded');
+    const res = await api.app.inject({ method: 'POST', url: `/v1/erasure-requests/${id}/cancel`, headers: writer });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().detail).toContain('already final (completed)');
+  });
+});
+
+describe('POST /v1/erasure-requests/{id}/retry', () => {
+  it('re-drives failed tasks and reopens the request; nothing failed is a 409', async () => {
+    const id = await submit();
+    await settleAll(id, 'failed');
+    const res = await api.app.inject({ method: 'POST', url: `/v1/erasure-requests/${id}/retry`, headers: writer });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ retriedTasks: 4, retriedCallback: false, request: { id, completedAt: null, progress: { pending: 4, failed: 0 } } });
+    const events = (await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events?limit=1000`, headers: auditor })).json();
+    expect(events.data.at(-1)).toMatchObject({ type: 'request.retried', actor: 'api-key:portal', data: { retriedTasks: 4 } });
+
+    const again = await api.app.inject({ method: 'POST', url: `/v1/erasure-requests/${id}/retry`, headers: writer });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ type: 'https://erasure-gateway.dev/problems/request-not-retryable' });
+  });
+});
+
+describe('overdue requests', () => {
+  it('a request due yesterday shows overdue, is in the overdue=true list, the gauge and the CSV export', async () => {
+    const id = await submit({ externalRef: 'OVERDUE-1', dueAt: '2026-03-20T00:00:00.000Z' });
+    api.clock.set('2026-03-21T00:00:00.000Z');
+
+    const one = (await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}`, headers: reader })).json();
+    expect(one).toMatchObject({ overdue: true, dueAt: '2026-03-20T00:00:00.000Z' });
+    const list = (await api.app.inject({ method: 'GET', url: '/v1/erasure-requests?overdue=true&limit=100', headers: reader })).json();
+    expect(list.data.map((r: { id: string }) => r.id)).toContain(id);
+    const notOverdue = (await api.app.inject({ method: 'GET', url: '/v1/erasure-requests?overdue=false&limit=100', headers: reader })).json();
+    expect(notOverdue.data.map((r: { id: string }) => r.id)).not.toContain(id);
+
+    const registry = new Registry();
+    registerOverdueRequestsGauge(registry, t.db, api.clock);
+    const metrics = await registry.metrics();
+    const overdueGdpr = await t.db
+      .selectFrom('erasure_request')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('regulation', '=', 'gdpr')
+      .where('due_at', '<', api.clock.now())
+      .where('status', 'not in', ['completed', 'cancelled'])
+      .executeTakeFirstOrThrow();
+    expect(Number(overdueGdpr.n)).toBeGreaterThanOrEqual(1);
+    expect(metrics).toContain(`gateway_erasure_requests_overdue{regulation="gdpr"} ${Number(overdueGdpr.n)}`);
+    expect(metrics).toContain('gateway_erasure_requests_overdue{regulation="ccpa"} 0');
+
+    let csv = '';
+    for await (const chunk of requestsCsvChunks(t.db, { overdue: true }, api.clock.now())) csv += chunk;
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^id,externalRef,regulation,status,overdue,/);
+    expect(lines.find((l) => l.startsWith(id))).toContain(',OVERDUE-1,gdpr,');
+    expect(lines.slice(1).every((l) => l.split(',')[4] === 'true')).toBe(true);
+  });
+
+  it('CSV is chosen only when preferred to JSON', () => {
+    expect(wantsCsv('text/csv')).toBe(true);
+    expect(wantsCsv('text/csv, application/json;q=0.5')).toBe(true);
+    expect(wantsCsv('application/json, text/csv;q=0.5')).toBe(false);
+    expect(wantsCsv('*/*')).toBe(false);
+    expect(wantsCsv(undefined)).toBe(false);
+    expect(wantsCsv('text/*')).toBe(true);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents the audit routes under the audit tag, with the JWKS public', async () => {
+    const doc = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const path of ['/v1/erasure-requests/{id}/events', '/v1/erasure-requests/{id}/events/verify', '/v1/erasure-requests/{id}/evidence', '/.well-known/jwks.json', '/v1/erasure-requests/{id}/cancel', '/v1/erasure-requests/{id}/retry']) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+    expect(doc.tags.map((tag: { name: string }) => tag.name)).toContain('audit');
+    for (const path of ['/v1/erasure-requests/{id}/events', '/v1/erasure-requests/{id}/events/verify', '/v1/erasure-requests/{id}/evidence', '/.well-known/jwks.json']) {
+      expect(doc.paths[path].get.tags).toEqual(['audit']);
+    }
+    expect(doc.paths['/v1/erasure-requests/{id}/evidence'].get.security).toEqual([{ bearerAuth: [] }]);
+    const jwks = doc.paths['/.well-known/jwks.json'].get;
+    expect(jwks.security).toBeUndefined();
+    expect(Object.keys(jwks.responses)).not.toContain('401');
+    expect(doc.security).toBeUndefined();
+    const list = doc.paths['/v1/erasure-requests'].get.responses['200'].content;
+    expect(Object.keys(list).sort()).toEqual(['application/json', 'text/csv']);
+    expect(list['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErasureRequestPage' });
+  });
+});
+
+describe('GET /v1/erasure-requests with Accept: text/csv', () => {
+  const csvList = (query: string, headers: Record<string, string> = reader) =>
+    api.app.inject({ method: 'GET', url: `/v1/erasure-requests${query}`, headers: { ...headers, accept: 'text/csv' } });
+
+  it('exports every request matching the filters as one CSV attachment (limit and cursor do not apply)', async () => {
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      api.clock.advance(1000);
+      ids.push(await submit({ externalRef: 'CSV-1' }));
+    }
+    await submit({ externalRef: 'CSV-OTHER' });
+    const res = await csvList('?externalRef=CSV-1&limit=1');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="erasure-requests.csv"');
+    expect(res.headers.vary).toBe('accept');
+    const lines = res.body.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^id,externalRef,regulation,status,overdue,/);
+    // Newest first, the whole list.
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual([...ids].reverse());
+    expect(lines[1]!.startsWith(`${ids[2]},CSV-1,gdpr,pending,`)).toBe(true);
+
+    const asAuditor = await csvList('?externalRef=CSV-1', auditor);
+    expect(asAuditor.statusCode).toBe(200);
+    expect(asAuditor.body).toBe(res.body);
+    const none = await csvList('?externalRef=NO-SUCH-REF');
+    expect(none.body.split('\r\n').filter((l) => l !== '')).toHaveLength(1);
+  });
+
+  it('exports more than one page', async () => {
+    const before = (await csvList('?status=pending')).body.trimEnd().split('\r\n').length - 1;
+    for (let i = 0; i < 105; i++) await submit({ externalRef: `CSV-MANY-${i}`, targets: [{ type: 'cartesia.calls', connection: 'cartesia-prod', callIds: ['c-1'] }] });
+    const lines = (await csvList('?status=pending')).body.trimEnd().split('\r\n');
+    expect(lines.length - 1).toBe(before + 105);
+    expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(lines.length - 1);
+  });
+
+  it('keeps JSON unless CSV is preferred, and answers problems as problem+json', async () => {
+    const json = await api.app.inject({ method: 'GET', url: '/v1/erasure-requests?limit=1', headers: { ...reader, accept: 'application/json, text/csv;q=0.5' } });
+    expect(json.headers['content-type']).toContain('application/json');
+    expect(json.headers.vary).toBe('accept');
+    expect(json.json().data).toHaveLength(1);
+    const bad = await csvList('?status=nonsense');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect((await csvList('', writer)).statusCode).toBe(200);
+    expect((await api.app.inject({ method: 'GET', url: '/v1/erasure-requests', headers: { accept: 'text/csv' } })).statusCode).toBe(401);
+  });
+
+  it('is a 503 problem, not a cut CSV, while the database is unreachable', async () => {
+    const { createDatabase } = await import('../../src/db/database.ts');
+    const down = createDatabase('postgres://postgres@127.0.0.1:1/none', { max: 1 });
+    const broken = await buildTestApp(down);
+    try {
+      const res = await broken.app.inject({ method: 'GET', url: '/v1/erasure-requests', headers: { ...reader, accept: 'text/csv' } });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    } finally {
+      await broken.close();
+      await down.close();
+    }
+  });
+});

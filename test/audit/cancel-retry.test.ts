@@ -1,0 +1,156 @@
+// Cancel and retry below HTTP: which tasks change, what the request becomes, what the audit trail says,
+// and when a callback is enqueued.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueCallbackIfFinal } from '../../src/callbacks/enqueue-callback.ts';
+import { verifyRequestChain } from '../../src/audit/verify-request-chain.ts';
+import { lockRequest } from '../../src/db/events.ts';
+import { refreshRequestStatus } from '../../src/db/request-status.ts';
+import { cancelRequest } from '../../src/services/cancel-request.ts';
+import { retryRequest } from '../../src/services/retry-request.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { eventTypes, seedRequest } from './fixtures.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const NOW = new Date('2026-01-02T10:00:00.000Z');
+const SENT = new Date('2026-01-01T00:05:00.000Z');
+const actor = 'api-key:privacy-portal';
+
+async function tasksOf(requestId: string) {
+  return t.db.selectFrom('task').selectAll().where('request_id', '=', requestId).orderBy('seq').execute();
+}
+async function requestRow(requestId: string) {
+  return t.db.selectFrom('erasure_request').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
+}
+async function lastEvent(requestId: string, type: string) {
+  return t.db.selectFrom('request_event').selectAll().where('request_id', '=', requestId).where('type', '=', type).orderBy('seq', 'desc').executeTakeFirst();
+}
+
+describe('cancelRequest', () => {
+  it('cancels what was not sent upstream and reports what was', async () => {
+    const { id, taskIds } = await seedRequest(t.db, {
+      status: 'in_progress',
+      callbackUrl: 'https://portal.internal/hooks?token=abc',
+      tasks: [
+        {},
+        { state: 'waiting', firstSentAt: SENT, attempts: 1 },
+        { state: 'running', attempts: 1 },
+        { state: 'pending', firstSentAt: SENT, attempts: 2 },
+        { state: 'succeeded', firstSentAt: SENT, finishedAt: SENT, attempts: 1 },
+      ],
+    });
+    const result = await cancelRequest(t.db, id, { actor, now: NOW });
+    expect(result).toEqual({
+      kind: 'cancelled',
+      status: 'cancelled',
+      cancelledTasks: 1,
+      notCancelled: [
+        { taskId: taskIds[1], state: 'waiting', reason: 'sent_upstream' },
+        { taskId: taskIds[2], state: 'running', reason: 'running' },
+        { taskId: taskIds[3], state: 'pending', reason: 'sent_upstream' },
+      ],
+    });
+    const tasks = await tasksOf(id);
+    expect(tasks.map((x) => x.state)).toEqual(['cancelled', 'waiting', 'running', 'pending', 'succeeded']);
+    expect(tasks[0]!.finished_at).toEqual(NOW);
+    const row = await requestRow(id);
+    expect(row).toMatchObject({ status: 'cancelled', cancelled_at: NOW, cancelled_by: actor, completed_at: null });
+    // Not final yet (tasks still out upstream): no callback until they finish.
+    expect(tasks.some((x) => x.type === 'callback')).toBe(false);
+    expect(await eventTypes(t.db, id)).toEqual(['request.created', 'task.cancelled', 'request.cancelled']);
+    expect((await lastEvent(id, 'request.cancelled'))).toMatchObject({ actor, data: { cancelledTasks: 1, status: 'cancelled', final: false } });
+    expect((await verifyRequestChain(t.db, id))?.valid).toBe(true);
+  });
+
+  it('makes a request with nothing sent final at once, and enqueues its callback', async () => {
+    const { id } = await seedRequest(t.db, { callbackUrl: 'https://portal.internal/hooks?token=abc', tasks: [{}, {}] });
+    const result = await cancelRequest(t.db, id, { actor, now: NOW });
+    expect(result).toMatchObject({ kind: 'cancelled', status: 'cancelled', cancelledTasks: 2, notCancelled: [] });
+    const row = await requestRow(id);
+    expect(row).toMatchObject({ status: 'cancelled', completed_at: NOW });
+    const callback = (await tasksOf(id)).find((x) => x.type === 'callback');
+    expect(callback).toMatchObject({ state: 'pending', connection: null, locator: { url: 'https://portal.internal/hooks?token=abc' }, seq: 3 });
+    const scheduled = await lastEvent(id, 'callback.scheduled');
+    expect(scheduled).toMatchObject({ actor, task_id: callback!.id, data: { status: 'cancelled', host: 'portal.internal' } });
+    expect(JSON.stringify(scheduled!.data)).not.toContain('token');
+  });
+
+  it('refuses a final request and a cancelled one', async () => {
+    const final = await seedRequest(t.db, { status: 'completed', completedAt: SENT, tasks: [{ state: 'succeeded', firstSentAt: SENT }] });
+    expect(await cancelRequest(t.db, final.id, { actor, now: NOW })).toEqual({ kind: 'already_final', status: 'completed' });
+    const open = await seedRequest(t.db, { tasks: [{ state: 'waiting', firstSentAt: SENT }] });
+    await cancelRequest(t.db, open.id, { actor, now: NOW });
+    expect(await cancelRequest(t.db, open.id, { actor, now: NOW })).toEqual({ kind: 'already_cancelled', status: 'cancelled' });
+    expect(await cancelRequest(t.db, '00000000-0000-4000-8000-000000000000', { actor, now: NOW })).toEqual({ kind: 'not_found' });
+  });
+});
+
+describe('retryRequest', () => {
+  const failure = { kind: 'http', status: 500, code: 'http_500', message: 'deletion did not complete' };
+
+  it('re-drives failed tasks: pending now, attempts reset, the request reopened, the error kept in the trail', async () => {
+    const { id, taskIds } = await seedRequest(t.db, {
+      status: 'failed',
+      completedAt: SENT,
+      tasks: [
+        { state: 'succeeded', firstSentAt: SENT, finishedAt: SENT, attempts: 1 },
+        { state: 'failed', firstSentAt: SENT, finishedAt: SENT, attempts: 25, lastError: failure, phase: 'confirm' },
+      ],
+    });
+    expect(await retryRequest(t.db, id, { actor, now: NOW })).toEqual({ kind: 'retried', status: 'in_progress', retriedTasks: 1, retriedCallback: false });
+    const [, retried] = await tasksOf(id);
+    expect(retried).toMatchObject({ state: 'pending', attempts: 0, next_attempt_at: NOW, last_error: null, finished_at: null, phase: 'start' });
+    expect(await requestRow(id)).toMatchObject({ status: 'in_progress', completed_at: null });
+    const event = await lastEvent(id, 'task.retried');
+    expect(event).toMatchObject({ actor, task_id: taskIds[1], data: { previousAttempts: 25, previousPhase: 'confirm', lastError: failure } });
+    expect(await lastEvent(id, 'request.retried')).toMatchObject({ actor, data: { retriedTasks: 1, statusBefore: 'failed', status: 'in_progress' } });
+  });
+
+  it('answers nothing_failed when no task failed, and refuses a cancelled request', async () => {
+    const done = await seedRequest(t.db, { status: 'completed', completedAt: SENT, tasks: [{ state: 'succeeded', firstSentAt: SENT }] });
+    expect(await retryRequest(t.db, done.id, { actor, now: NOW })).toEqual({ kind: 'nothing_failed', status: 'completed' });
+    const cancelled = await seedRequest(t.db, { tasks: [{}] });
+    await cancelRequest(t.db, cancelled.id, { actor, now: NOW });
+    expect(await retryRequest(t.db, cancelled.id, { actor, now: NOW })).toMatchObject({ kind: 'cancelled' });
+  });
+
+  it('re-drives a failed last callback delivery when every erasure task is fine', async () => {
+    const { id } = await seedRequest(t.db, {
+      status: 'completed',
+      completedAt: SENT,
+      tasks: [
+        { state: 'succeeded', firstSentAt: SENT },
+        { type: 'callback', connection: null, locator: { url: 'https://portal.internal/h' }, state: 'failed', attempts: 3, lastError: failure },
+      ],
+    });
+    expect(await retryRequest(t.db, id, { actor, now: NOW })).toEqual({ kind: 'retried', status: 'completed', retriedTasks: 1, retriedCallback: true });
+    expect((await tasksOf(id))[1]).toMatchObject({ type: 'callback', state: 'pending', attempts: 0 });
+    // The erasure outcome did not change: the request stays completed.
+    expect(await requestRow(id)).toMatchObject({ status: 'completed', completed_at: SENT });
+  });
+});
+
+describe('enqueueCallbackIfFinal', () => {
+  it('enqueues once, only when the request became final and has a callbackUrl', async () => {
+    const withUrl = await seedRequest(t.db, { callbackUrl: 'https://portal.internal/h', tasks: [{ state: 'succeeded', firstSentAt: SENT, attempts: 1 }] });
+    const noUrl = await seedRequest(t.db, { tasks: [{ state: 'succeeded', firstSentAt: SENT, attempts: 1 }] });
+    const settle = (requestId: string) =>
+      t.db.transaction().execute(async (trx) => {
+        await lockRequest(trx, requestId);
+        const change = await refreshRequestStatus(trx, requestId, NOW);
+        return enqueueCallbackIfFinal(trx, requestId, change, NOW, { actor: 'worker:w1' });
+      });
+    const first = await settle(withUrl.id);
+    expect(first).toEqual(expect.any(String));
+    expect(await settle(withUrl.id)).toBeNull(); // already final: becameFinal is false the second time
+    expect(await settle(noUrl.id)).toBeNull();
+    const callbacks = (await tasksOf(withUrl.id)).filter((x) => x.type === 'callback');
+    expect(callbacks.map((c) => c.id)).toEqual([first]);
+  });
+});

@@ -1,0 +1,144 @@
+// Evidence of erasure over the database: signed, verifiable with jose against the JWKS alone, free of
+// raw subject identities, and identical every time it is fetched once the request is final — even after
+// the callback is delivered and the subject purged.
+import { sql } from 'kysely';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueEvidence } from '../../src/evidence/issue-evidence.ts';
+import { jwksDocument } from '../../src/evidence/jwks.ts';
+import { ephemeralSigningKey } from '../../src/evidence/signing-key.ts';
+import { purgeExpiredSubjects } from '../../src/privacy/purge-expired-subjects.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { addEvents, SUBJECT, SUBJECT_HASHES, seedRequest } from './fixtures.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const key = ephemeralSigningKey('evidence-test');
+const jwks = createLocalJWKSet(jwksDocument(key));
+const CREATED = new Date('2026-01-01T00:00:00.000Z');
+const DONE = new Date('2026-01-01T06:30:00.000Z');
+
+async function finalRequest() {
+  return seedRequest(t.db, {
+    status: 'completed',
+    completedAt: DONE,
+    externalRef: 'DSAR-1042',
+    callbackUrl: 'https://portal.internal/hooks',
+    tasks: [
+      {
+        type: 'koreai.conversations',
+        connection: 'kore-support',
+        locator: { conversationIds: ['c-1', 'c-2'] },
+        state: 'succeeded',
+        attempts: 3,
+        firstSentAt: CREATED,
+        finishedAt: DONE,
+        upstreamRef: { jobId: 'cdj-77', result: { totalConversations: 2, deletedCount: 2 } },
+      },
+      {
+        type: 'cartesia.call',
+        locator: { callId: 'call_9' },
+        state: 'not_found',
+        attempts: 1,
+        firstSentAt: CREATED,
+        finishedAt: DONE,
+        upstreamRef: { status: 404, message: 'Call not found' },
+      },
+      {
+        type: 'cartesia.call',
+        locator: { callId: 'call_10' },
+        state: 'succeeded',
+        attempts: 1,
+        firstSentAt: CREATED,
+        finishedAt: DONE,
+        upstreamRef: { redacted_at: '2026-01-01T06:29:59Z' },
+      },
+    ],
+  });
+}
+
+async function issue(id: string, now = new Date('2026-02-01T00:00:00Z')) {
+  const result = await issueEvidence(t.db, id, { key, now });
+  if (result.kind !== 'issued') throw new Error(`expected evidence, got ${result.kind}`);
+  return result;
+}
+
+describe('evidence', () => {
+  it('states what was erased where, with upstream references and the chain head, verifiable with jose', async () => {
+    const { id, taskIds } = await finalRequest();
+    await addEvents(t.db, id, ['task.succeeded', 'task.not_found', 'task.succeeded', 'request.completed'], DONE);
+    const { jws } = await issue(id);
+
+    const { payload, protectedHeader } = await jwtVerify(jws, jwks, { issuer: 'erasure-gateway', subject: id, typ: 'erasure-evidence+jwt' });
+    expect(protectedHeader).toMatchObject({ alg: 'EdDSA', kid: 'evidence-test' });
+    const head = await t.db.selectFrom('request_event').select(['seq', 'hash']).where('request_id', '=', id).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(payload).toMatchObject({
+      final: true,
+      iat: DONE.getTime() / 1000,
+      issuedAt: DONE.toISOString(),
+      request: { id, externalRef: 'DSAR-1042', regulation: 'gdpr', status: 'completed', createdAt: CREATED.toISOString(), completedAt: DONE.toISOString(), subjectHashes: SUBJECT_HASHES },
+      summary: { tasks: 3, byState: { succeeded: 2, not_found: 1 } },
+      chain: { throughSeq: 5, events: 5, headHash: head.hash },
+    });
+    expect(head.seq).toBe(5);
+    expect(payload.tasks).toEqual([
+      expect.objectContaining({ id: taskIds[0], type: 'koreai.conversations', connection: 'kore-support', state: 'succeeded', upstream: { jobId: 'cdj-77', result: { totalConversations: 2, deletedCount: 2 } }, finishedAt: DONE.toISOString() }),
+      expect.objectContaining({ id: taskIds[1], state: 'not_found', upstream: { status: 404, message: 'Call not found' } }),
+      expect.objectContaining({ id: taskIds[2], state: 'succeeded', upstream: { redacted_at: '2026-01-01T06:29:59Z' } }),
+    ]);
+    const text = Buffer.from(jws.split('.')[1]!, 'base64url').toString();
+    expect(text).not.toContain(SUBJECT.email);
+    expect(text).not.toContain('7946');
+  });
+
+  it('is identical when fetched again, after the callback was delivered and the subject purged', async () => {
+    const { id } = await finalRequest();
+    await addEvents(t.db, id, ['task.succeeded', 'request.completed'], DONE);
+    const first = await issue(id, new Date('2026-01-02T00:00:00Z'));
+    const second = await issue(id, new Date('2026-01-03T00:00:00Z'));
+    expect(second.jws).toBe(first.jws);
+
+    const callbackTask = '9b1f6a52-3c1d-4e8e-9d7a-0a4f1c2b3d4e';
+    await t.db.insertInto('task').values({
+      id: callbackTask, request_id: id, seq: 4, type: 'callback', target_index: null, connection: null,
+      locator: { url: 'https://portal.internal/hooks' }, state: 'succeeded', phase: 'start', attempts: 1,
+      next_attempt_at: DONE, created_at: DONE, updated_at: DONE,
+    }).execute();
+    await addEvents(t.db, id, ['callback.scheduled', 'task.succeeded'], new Date('2026-01-01T06:31:00Z'), callbackTask);
+    await addEvents(t.db, id, ['callback.delivered'], new Date('2026-01-01T06:31:00Z'));
+    expect(await purgeExpiredSubjects(t.db, new Date('2026-03-01T00:00:00Z'), 30)).toBeGreaterThanOrEqual(1);
+
+    const later = await issue(id, new Date('2026-03-02T00:00:00Z'));
+    expect(later.jws).toBe(first.jws);
+    expect(later.payload.chain.throughSeq).toBe(3);
+  });
+
+  it('says final: false for a request still in progress', async () => {
+    const { id } = await seedRequest(t.db, { status: 'in_progress', tasks: [{ state: 'waiting', firstSentAt: CREATED }] });
+    const now = new Date('2026-01-01T01:00:00.000Z');
+    const { jws } = await issue(id, now);
+    const { payload } = await jwtVerify(jws, jwks);
+    expect(payload).toMatchObject({ final: false, iat: now.getTime() / 1000, request: { status: 'in_progress', completedAt: null } });
+  });
+
+  it('is refused for a tampered chain, and for an unknown request', async () => {
+    const { id } = await finalRequest();
+    await addEvents(t.db, id, ['task.succeeded', 'request.completed'], DONE);
+    await t.db.connection().execute(async (conn) => {
+      await sql`set session_replication_role = replica`.execute(conn);
+      try {
+        await sql`update request_event set actor = 'someone-else' where request_id = ${id} and seq = 2`.execute(conn);
+      } finally {
+        await sql`set session_replication_role = origin`.execute(conn);
+      }
+    });
+    expect(await issueEvidence(t.db, id, { key, now: DONE })).toEqual({ kind: 'chain_broken', brokenAt: { seq: 2, reason: 'hash_mismatch' } });
+    expect(await issueEvidence(t.db, '00000000-0000-4000-8000-000000000000', { key, now: DONE })).toEqual({ kind: 'not_found' });
+  });
+});

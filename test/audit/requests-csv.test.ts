@@ -1,0 +1,61 @@
+// The CSV export renders what an auditor opens in a spreadsheet: RFC 4180, and formulas never run.
+import { describe, expect, it } from 'vitest';
+import { csvField, renderRequestsCsv } from '../../src/audit/requests-csv.ts';
+import type { ErasureRequestResource } from '../../src/http/schemas/erasure-request-resource.ts';
+
+const base: ErasureRequestResource = {
+  id: '6f1c1c7e-8f43-4c2b-9a55-1f0d2b9b7a11',
+  externalRef: 'DSAR-7',
+  regulation: 'gdpr',
+  status: 'completed',
+  progress: { pending: 0, running: 0, waiting: 0, succeeded: 2, not_found: 1, failed: 0, cancelled: 0 },
+  targets: [
+    { index: 0, type: 'cartesia.calls', connection: 'cartesia-prod', tasks: 2, progress: { pending: 0, running: 0, waiting: 0, succeeded: 1, not_found: 1, failed: 0, cancelled: 0 } },
+    { index: 1, type: 'koreai.recordings', connection: 'kore-support', tasks: 1, progress: { pending: 0, running: 0, waiting: 0, succeeded: 1, not_found: 0, failed: 0, cancelled: 0 } },
+  ],
+  subjectProvided: true,
+  callbackUrl: 'https://portal.internal/hooks?token=secret-token',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T06:30:00.000Z',
+  completedAt: '2026-01-01T06:30:00.000Z',
+  cancelledAt: null,
+  dueAt: '2026-02-01T00:00:00.000Z',
+  overdue: false,
+};
+
+describe('renderRequestsCsv', () => {
+  it('writes a header and one CRLF-terminated line per request', () => {
+    const csv = renderRequestsCsv([base]);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(
+      'id,externalRef,regulation,status,overdue,createdAt,updatedAt,dueAt,completedAt,cancelledAt,targets,tasks,' +
+        'tasks_pending,tasks_running,tasks_waiting,tasks_succeeded,tasks_not_found,tasks_failed,tasks_cancelled',
+    );
+    expect(lines[1]).toBe(
+      '6f1c1c7e-8f43-4c2b-9a55-1f0d2b9b7a11,DSAR-7,gdpr,completed,false,2026-01-01T00:00:00.000Z,2026-01-01T06:30:00.000Z,' +
+        '2026-02-01T00:00:00.000Z,2026-01-01T06:30:00.000Z,,cartesia.calls@cartesia-prod koreai.recordings@kore-support,3,0,0,0,2,1,0,0',
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+    expect(csv).not.toContain('secret-token');
+  });
+
+  it('quotes commas, quotes and line breaks (RFC 4180)', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(renderRequestsCsv([{ ...base, externalRef: 'T-1, "urgent"' }]).split('\r\n')[1]).toContain(',"T-1, ""urgent""",');
+  });
+
+  it('neutralises cells a spreadsheet would evaluate', () => {
+    for (const attack of ['=HYPERLINK("http://x")', '+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1']) {
+      expect(csvField(attack).replace(/^"/, '').startsWith("'")).toBe(true);
+    }
+    expect(renderRequestsCsv([{ ...base, externalRef: '=cmd|calc' }])).toContain(",'=cmd|calc,");
+  });
+
+  it('renders only the header for an empty list, and pages without it', () => {
+    expect(renderRequestsCsv([])).toMatch(/^id,.*\r\n$/);
+    expect(renderRequestsCsv([base], { header: false }).startsWith('6f1c1c7e')).toBe(true);
+  });
+});
