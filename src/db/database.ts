@@ -1,5 +1,5 @@
 // The pg Pool and the Kysely instance over it. The same code serves real Postgres and the embedded
-// engine (PGlite behind pglite-socket).
+// engine (PGlite behind our wire server, src/db/embedded-wire-server.ts).
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
@@ -37,6 +37,11 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     types,
   });
   pool.on('error', (err) => options.onIdleError?.(err));
+  // A client checked out of the pool (a transaction between statements, a query) can lose its
+  // connection too — Postgres restarting, a failover. The pool listens for errors only on idle clients:
+  // without this listener the client's 'error' event would crash the process. The statement in flight
+  // (or the next one) fails on its own, and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {

@@ -3,7 +3,7 @@
 // one signed callback per final request (retried after a 500), verifiable evidence, and no subject
 // identity or configured secret in any log line, event, callback body or evidence.
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRequestChain } from '../../src/audit/verify-request-chain.ts';
 import { createCallbackExecutor } from '../../src/callbacks/callback-executor.ts';
 import { createCallbackTransport, type CallbackTransport } from '../../src/callbacks/deliver-callback.ts';
@@ -38,10 +38,7 @@ let transport: CallbackTransport;
 let settings: CallbackSettings;
 
 beforeAll(async () => {
-  // The embedded engine (pglite-socket) interleaves extended-protocol messages of concurrent connections
-  // (electric-sql/pglite#1046: "unnamed prepared statement does not exist"); one pooled connection
-  // avoids that. Real Postgres gets a normal pool.
-  t = await createTestDatabase({ max: inject('adminDatabaseUrl') === null ? 1 : 10 });
+  t = await createTestDatabase();
   sims = await startSandboxSimulators({ jobDelayMs: 200 });
   receiver = await startCallbackReceiver();
   const sandbox = sandboxConfig({ env: parseEnvironment({ LOG_LEVEL: 'trace' }), sandbox: true, file: {} as never, secrets: new Map() }, sims, SECRETS);
