@@ -1,5 +1,8 @@
 // Prometheus metrics, one registry per process (tests build their own).
+import type { Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { countTasksByState } from './db/sql/countTasksByState.ts';
+import type { DB } from './db/schema.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -34,7 +37,77 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['type', 'state'] as const,
       registers: [registry],
     }),
+    // Worker engine (src/worker): claims, leases, pacing.
+    tasksClaimed: new Counter({
+      name: 'gateway_tasks_claimed_total',
+      help: 'Tasks claimed by this worker, by how (unpaced claim, or paced claim with a permit)',
+      labelNames: ['mode'] as const,
+      registers: [registry],
+    }),
+    tasksInFlight: new Gauge({
+      name: 'gateway_worker_tasks_in_flight',
+      help: 'Tasks this worker holds (executing or settling)',
+      registers: [registry],
+    }),
+    settleBatches: new Histogram({
+      name: 'gateway_settle_batch_size',
+      help: 'Tasks settled per settle transaction',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers: [registry],
+    }),
+    settlementsLost: new Counter({
+      name: 'gateway_settlements_lost_total',
+      help: 'Settlements dropped because the lease was gone (expired and returned, or taken by another worker)',
+      registers: [registry],
+    }),
+    leasesExpired: new Counter({
+      name: 'gateway_leases_expired_total',
+      help: 'Running tasks whose lease expired and that the sweeper returned to the queue',
+      registers: [registry],
+    }),
+    pacingPermits: new Counter({
+      name: 'gateway_pacing_permits_total',
+      help: 'Pacing decisions per connection: permits granted, and claims refused because no slot was free (by reason)',
+      labelNames: ['connection', 'result'] as const,
+      registers: [registry],
+    }),
+    pacingInFlight: new Gauge({
+      name: 'gateway_pacing_in_flight',
+      help: 'Upstream calls in flight per connection, as seen by the last paced claim (all replicas)',
+      labelNames: ['connection'] as const,
+      registers: [registry],
+    }),
+    connectionPauses: new Counter({
+      name: 'gateway_connection_pauses_total',
+      help: 'Connections paused because the upstream answered "rate limited"',
+      labelNames: ['connection'] as const,
+      registers: [registry],
+    }),
   };
+}
+
+/**
+ * Tasks by type and state, counted in the database when /metrics is scraped (at most once per
+ * `minIntervalMs`, so frequent scrapes do not each run the count).
+ */
+export function registerDatabaseGauges(metrics: Metrics, db: Kysely<DB>, options: { minIntervalMs?: number } = {}): Gauge<'type' | 'state'> {
+  let last = 0;
+  let cached: Array<{ type: string; state: string; n: number }> = [];
+  return new Gauge({
+    name: 'gateway_tasks',
+    help: 'Tasks by type and state (all replicas; read from the database at scrape)',
+    labelNames: ['type', 'state'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      const now = Date.now();
+      if (now - last >= (options.minIntervalMs ?? 5_000)) {
+        cached = await countTasksByState(db);
+        last = now;
+      }
+      this.reset();
+      for (const r of cached) this.set({ type: r.type, state: r.state }, r.n);
+    },
+  });
 }
 
 export { Gauge, Counter, Histogram };

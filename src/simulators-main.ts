@@ -12,9 +12,14 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
+// HOST, KOREAI_SIM_CLIENT_SECRET and CARTESIA_SIM_API_KEY let docker-compose pin what the gateway's
+// config expects; by default the simulators listen on loopback with credentials made for this run.
 const sandbox = await startSandboxSimulators({
+  host: process.env.HOST ?? '127.0.0.1',
   koreaiPort: portFromEnv('KOREAI_SIM_PORT', 4010),
   cartesiaPort: portFromEnv('CARTESIA_SIM_PORT', 4020),
+  koreaiClientSecret: process.env.KOREAI_SIM_CLIENT_SECRET || undefined,
+  cartesiaApiKey: process.env.CARTESIA_SIM_API_KEY || undefined,
 });
 const { koreai, cartesia, demo } = sandbox;
 

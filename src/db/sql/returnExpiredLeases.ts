@@ -1,0 +1,56 @@
+// The sweeper: tasks whose lease expired (the worker crashed, hung, or lost the database) go back to
+// the state they were claimed from, due now. The expiry COUNTS as an attempt: the execution may have
+// reached the upstream, and a task that kills every worker taking it must not cycle forever — so once
+// attempts reach maxAttempts it fails instead. Event `task.lease_expired` per task.
+import { sql, type Kysely } from 'kysely';
+import type { NewEvent } from '../events.ts';
+import type { DB, JsonObject } from '../schema.ts';
+import { eventsByRequest, recordTaskChanges } from './recordTaskChanges.ts';
+
+export type ReturnExpiredLeasesInput = {
+  now: Date;
+  actor: string;
+  maxAttempts: number;
+  limit: number;
+};
+
+export type ReturnedTask = { id: string; requestId: string; state: string; leaseOwner: string | null };
+
+export async function returnExpiredLeases(db: Kysely<DB>, input: ReturnExpiredLeasesInput): Promise<ReturnedTask[]> {
+  return db.transaction().execute(async (trx) => {
+    // Candidates first without locks, then their requests, then the tasks (request → task lock order).
+    const candidates = await sql<{ id: string; request_id: string }>`
+      select id, request_id from task
+      where state = 'running' and lease_expires_at < ${input.now}
+      order by lease_expires_at limit ${input.limit}`.execute(trx);
+    if (candidates.rows.length === 0) return [];
+    const requestIds = [...new Set(candidates.rows.map((r) => r.request_id))].sort();
+    const ids = candidates.rows.map((r) => r.id);
+    await sql`select id from erasure_request where id = any(${requestIds}::uuid[]) order by id for update`.execute(trx);
+    const error: JsonObject = { kind: 'gateway', code: 'lease_expired', message: 'the worker executing the task stopped answering' };
+    const { rows } = await sql<{ id: string; request_id: string; state: string; attempts: number; lease_owner: string | null; phase: string }>`
+      with expired as (
+        select id, lease_owner from task
+        where id = any(${ids}::uuid[]) and state = 'running' and lease_expires_at < ${input.now}
+        for update
+      )
+      update task t
+      set state = case when t.attempts + 1 >= ${input.maxAttempts} then 'failed' else coalesce(t.claimed_from, 'pending') end,
+          attempts = t.attempts + 1,
+          last_error = ${JSON.stringify(error)}::jsonb,
+          finished_at = case when t.attempts + 1 >= ${input.maxAttempts} then ${input.now}::timestamptz else null end,
+          next_attempt_at = ${input.now}, claimed_from = null, lease_owner = null, lease_expires_at = null,
+          updated_at = ${input.now}
+      from expired e where t.id = e.id
+      returning t.id, t.request_id, t.state, t.attempts, t.phase, e.lease_owner`.execute(trx);
+    const toEvent = (r: (typeof rows)[number]): NewEvent => ({
+      type: 'task.lease_expired',
+      actor: input.actor,
+      at: input.now,
+      taskId: r.id,
+      data: { leaseOwner: r.lease_owner, from: 'running', to: r.state, phase: r.phase, attempts: r.attempts },
+    });
+    await recordTaskChanges(trx, eventsByRequest(rows, (r) => r.request_id, (r) => [toEvent(r)]), input.actor, input.now);
+    return rows.map((r) => ({ id: r.id, requestId: r.request_id, state: r.state, leaseOwner: r.lease_owner }));
+  });
+}

@@ -1,0 +1,119 @@
+// Settles executed tasks in one short transaction (several tasks per transaction for volume):
+//   lock their requests (in id order, so concurrent settlers never deadlock) → update the tasks,
+//   fenced by `lease_owner = me AND state = 'running'` → refresh each request's status → append the
+//   events (task events, then `request.status_changed`) → close the pacing permits and record
+//   upstream-requested pauses. A task whose lease is gone is left alone and reported as lost.
+import { sql, type Kysely } from 'kysely';
+import { appendEvents, type NewEvent } from '../events.ts';
+import type { StatusChange } from '../request-status.ts';
+import type { DB, JsonObject } from '../schema.ts';
+import type { TaskUpdatePlan } from '../../worker/planSettlement.ts';
+import type { ClaimedTask } from '../../worker/executor.ts';
+import { eventsByRequest, recordTaskChanges } from './recordTaskChanges.ts';
+
+export type Settlement = {
+  task: ClaimedTask;
+  plan: TaskUpdatePlan;
+  events: NewEvent[];
+  /** The pacing permit the execution held, if its connection is paced. */
+  permitId?: number;
+  /** Whether the execution called the upstream (a permit not used is deleted, not counted). */
+  called: boolean;
+  /** Milliseconds between the upstream's answer and now, to date the permit's end on the database clock. */
+  finishedAgoMs: number;
+};
+
+export type SettleHooks = {
+  /**
+   * Runs in the settle transaction, after the request's events are appended, when its erasure tasks
+   * have all become final (e.g. enqueueCallbackIfFinal). It may append events itself or return them.
+   */
+  requestBecameFinal?: (trx: Kysely<DB>, requestId: string, change: StatusChange, now: Date) => Promise<NewEvent[] | void>;
+};
+
+export type SettleResult = {
+  settled: Settlement[];
+  /** Their lease was gone (expired and returned, or taken by another worker): nothing written for them. */
+  lost: Settlement[];
+  statusChanges: Array<{ requestId: string; change: StatusChange }>;
+};
+
+export type SettleTasksInput = {
+  owner: string;
+  actor: string;
+  now: Date;
+  settlements: readonly Settlement[];
+  hooks?: SettleHooks;
+};
+
+export async function settleTasks(db: Kysely<DB>, input: SettleTasksInput): Promise<SettleResult> {
+  const { owner, now, settlements } = input;
+  return db.transaction().execute(async (trx) => {
+    const requestIds = [...new Set(settlements.map((s) => s.task.requestId))].sort();
+    await sql`select id from erasure_request where id = any(${requestIds}::uuid[]) order by id for update`.execute(trx);
+
+    const rows: JsonObject[] = settlements.map(({ task, plan }) => ({
+      id: task.id,
+      state: plan.state,
+      phase: plan.phase,
+      attempts: plan.attempts,
+      next_attempt_at: plan.nextAttemptAt.toISOString(),
+      upstream_ref: plan.upstreamRef,
+      last_error: plan.lastError,
+      finished_at: plan.finishedAt?.toISOString() ?? null,
+      sent_at: plan.sentAt?.toISOString() ?? null,
+    }));
+    const updated = await sql<{ id: string }>`
+      update task t
+      set state = v.state, phase = v.phase, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
+          upstream_ref = v.upstream_ref, last_error = v.last_error, finished_at = v.finished_at,
+          first_sent_at = coalesce(t.first_sent_at, v.sent_at),
+          claimed_from = null, lease_owner = null, lease_expires_at = null, updated_at = ${now}
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
+        id uuid, state text, phase text, attempts int, next_attempt_at timestamptz,
+        upstream_ref jsonb, last_error jsonb, finished_at timestamptz, sent_at timestamptz)
+      where t.id = v.id and t.lease_owner = ${owner} and t.state = 'running'
+      returning t.id`.execute(trx);
+    const done = new Set(updated.rows.map((r) => r.id));
+    const settled = settlements.filter((s) => done.has(s.task.id));
+    const lost = settlements.filter((s) => !done.has(s.task.id));
+
+    const changes = await recordTaskChanges(trx, eventsByRequest(settled, (s) => s.task.requestId, (s) => s.events), input.actor, now);
+    const statusChanges = [...changes].map(([requestId, change]) => ({ requestId, change }));
+    for (const { requestId, change } of statusChanges) {
+      if (change.becameFinal && input.hooks?.requestBecameFinal !== undefined) {
+        const more = await input.hooks.requestBecameFinal(trx, requestId, change, now);
+        if (more && more.length > 0) await appendEvents(trx, requestId, more);
+      }
+    }
+
+    // Permits (usually closed already by finishPermits): the calls happened whatever became of the leases.
+    const used = settlements.filter((s) => s.permitId !== undefined && s.called);
+    if (used.length > 0) {
+      await sql`
+        update pacing_permit pp
+        set finished_at = coalesce(pp.finished_at, clock_timestamp() - make_interval(secs => v.ago / 1000.0)),
+            expires_at = greatest(pp.expires_at, clock_timestamp())
+        from unnest(${used.map((s) => s.permitId!)}::bigint[], ${used.map((s) => Math.max(0, s.finishedAgoMs))}::float8[]) as v(id, ago)
+        where pp.id = v.id`.execute(trx);
+    }
+    const unused = settlements.filter((s) => s.permitId !== undefined && !s.called).map((s) => s.permitId!);
+    if (unused.length > 0) await sql`delete from pacing_permit where id = any(${unused}::bigint[])`.execute(trx);
+
+    const pauses = new Map<string, number>();
+    for (const s of settlements) {
+      const ms = s.plan.pauseConnectionMs;
+      if (ms !== undefined && ms > 0 && s.task.connection !== null) pauses.set(s.task.connection, Math.max(ms, pauses.get(s.task.connection) ?? 0));
+    }
+    if (pauses.size > 0) {
+      await sql`
+        insert into connection_pacing (connection, paused_until, reason, updated_at)
+        select v.connection, clock_timestamp() + make_interval(secs => v.ms / 1000.0), 'upstream_rate_limited', ${now}
+        from unnest(${[...pauses.keys()]}::text[], ${[...pauses.values()]}::float8[]) as v(connection, ms)
+        on conflict (connection) do update
+        set paused_until = greatest(connection_pacing.paused_until, excluded.paused_until),
+            reason = excluded.reason, updated_at = excluded.updated_at`.execute(trx);
+    }
+    return { settled, lost, statusChanges };
+  });
+}

@@ -1,0 +1,66 @@
+// What an upstream answer means for a task. Each vendor's classify.ts maps answers to one of these;
+// the worker turns an outcome into the task's next state (worker/planSettlement.ts). Nothing here
+// holds a raw body, a secret or a subject identifier.
+import type { JsonObject } from '../db/schema.ts';
+
+/** A short, safe description of why a call did not work, kept on the task as `last_error`. */
+export type ErrorSummary = {
+  /** http: the upstream answered; transport: no usable answer (timeout, reset…); answer: unexpected shape; gateway: our own limit. */
+  kind: 'http' | 'transport' | 'answer' | 'gateway';
+  /** HTTP status of the answer, when there was one. */
+  status?: number;
+  /** A machine code: the upstream's error code, or ours (e.g. `timeout`, `max_attempts`). */
+  code?: string;
+  /** The upstream's error message (or ours), truncated. Stored on the task only, never in events or logs. */
+  message: string;
+  /** Upstream correlation id, e.g. Cartesia's request_id. */
+  requestId?: string;
+};
+
+export type Outcome =
+  /** Deletion confirmed: final. */
+  | { kind: 'succeeded'; upstreamRef: JsonObject }
+  /** Nothing to delete upstream: final, the answer kept as evidence. */
+  | { kind: 'not_found'; upstreamRef: JsonObject }
+  /** The upstream accepted the work (e.g. a job id): check again after `afterMs` (state `waiting`). */
+  | { kind: 'waiting'; afterMs: number; phase?: string; upstreamRef?: JsonObject }
+  /** The next step of a multi-step task: re-queued (state `pending`) after `afterMs` (default now). */
+  | { kind: 'continue'; phase: string; afterMs?: number; upstreamRef?: JsonObject }
+  /** Not ready upstream yet (call or media in progress): try again later; not a failed attempt. */
+  | { kind: 'recheck'; afterMs: number; reason: string; phase?: string; upstreamRef?: JsonObject }
+  /** Transient failure: retried with backoff (never earlier than `retryAfterMs`); counts as an attempt. */
+  | {
+      kind: 'retry';
+      error: ErrorSummary;
+      retryAfterMs?: number;
+      /** The upstream said "rate limited": the whole connection pauses this long. */
+      pauseConnectionMs?: number;
+      phase?: string;
+    }
+  /** Permanent failure: final, with the upstream's answer summarised. */
+  | { kind: 'failed'; error: ErrorSummary };
+
+export type OutcomeKind = Outcome['kind'];
+
+/** One upstream call, as recorded in the audit trail and metrics. */
+export type UpstreamCall = {
+  /** A stable name for metrics, e.g. `recording.check`, `call.delete`. */
+  operation: string;
+  method: string;
+  /** The path template, never the concrete path: e.g. `/agents/calls/{call_id}`. */
+  pathTemplate: string;
+  /** HTTP status, or null when no answer came (timeout, connection error). */
+  status: number | null;
+  latencyMs: number;
+  /** Transport failure code when there was no answer. */
+  transportError?: string;
+  /** Upstream references worth keeping: job id, request id, redacted_at… (no subject identifiers). */
+  ref?: JsonObject;
+};
+
+const MESSAGE_MAX = 500;
+
+export function truncateMessage(message: string, max = MESSAGE_MAX): string {
+  const flat = message.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

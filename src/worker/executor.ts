@@ -1,0 +1,60 @@
+// The contract between the worker and the code that talks to an upstream for one task type.
+// An executor makes AT MOST ONE upstream call per execution (one pacing permit each) and says what the
+// answer means; the worker owns the database: it turns the outcome into the task's next state, records
+// the events and releases the permit. Multi-step tasks return `continue` with their next phase.
+import type { JsonObject } from '../db/schema.ts';
+import type { TaskState, TaskType } from '../domain/types.ts';
+import type { Outcome, UpstreamCall } from '../upstreams/classification.ts';
+
+/** A task as claimed by this worker (state is `running`; `claimedFrom` is where it came from). */
+export type ClaimedTask = {
+  id: string;
+  requestId: string;
+  type: TaskType;
+  connection: string | null;
+  locator: JsonObject;
+  phase: string;
+  claimedFrom: TaskState;
+  attempts: number;
+  upstreamRef: JsonObject | null;
+  createdAt: Date;
+  firstSentAt: Date | null;
+  leaseExpiresAt: Date;
+};
+
+export type ExecutionContext = {
+  task: ClaimedTask;
+  /** Aborted when the worker stops forcefully; pass it to the upstream call. */
+  signal: AbortSignal;
+  now(): Date;
+  /** A fresh unique id (JWT jti…). */
+  uuid(): string;
+};
+
+export type ExecutionResult = {
+  outcome: Outcome;
+  /** The upstream call made, if one was (none when the executor decided without calling). */
+  call?: UpstreamCall;
+};
+
+export type TaskExecutor = {
+  execute(ctx: ExecutionContext): Promise<ExecutionResult>;
+};
+
+/**
+ * Executors by task type. A type without an executor is never claimed by this worker (so the
+ * `callback` executor can be added later without touching the worker).
+ */
+export type Executors = Partial<Record<TaskType, TaskExecutor>>;
+
+/** The client for a task's connection, or a failed result naming the missing connection. */
+export function clientForTask<C>(clients: ReadonlyMap<string, C>, ctx: ExecutionContext): C | ExecutionResult {
+  const client = ctx.task.connection === null ? undefined : clients.get(ctx.task.connection);
+  if (client !== undefined) return client;
+  return {
+    outcome: {
+      kind: 'failed',
+      error: { kind: 'gateway', code: 'unknown_connection', message: `connection ${JSON.stringify(ctx.task.connection)} is not configured for ${ctx.task.type}` },
+    },
+  };
+}

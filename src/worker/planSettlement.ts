@@ -1,0 +1,150 @@
+// From an executor's outcome to the task's next state. Pure, so every rule is unit-tested:
+//   succeeded / not_found / failed → final;  waiting → `waiting` (job accepted, check at T);
+//   continue → next phase, `pending` now (or after a short wait);  recheck → `pending` at T, not an attempt;
+//   retry → `pending` after backoff (never before Retry-After), attempts + 1, until maxAttempts.
+// Whatever the outcome, a task never stays open past its age limit (created + maxTaskAge).
+import type { JsonObject } from '../db/schema.ts';
+import type { NewEvent } from '../db/events.ts';
+import type { TaskState } from '../domain/types.ts';
+import type { ErrorSummary, Outcome } from '../upstreams/classification.ts';
+import { retryDelayMs, type BackoffSettings } from './backoff.ts';
+import type { ClaimedTask, ExecutionResult } from './executor.ts';
+
+export type SettlementSettings = {
+  backoff: BackoffSettings;
+  maxAttempts: number;
+  maxTaskAgeMs: number;
+};
+
+export type TaskUpdatePlan = {
+  state: TaskState;
+  phase: string;
+  attempts: number;
+  nextAttemptAt: Date;
+  upstreamRef: JsonObject | null;
+  lastError: JsonObject | null;
+  finishedAt: Date | null;
+  /** Set when this execution sent something upstream (the task can no longer be cancelled). */
+  sentAt: Date | null;
+  /** Whether the execution was a failed attempt (for metrics and the event). */
+  failedAttempt: boolean;
+  /** Pause the whole connection this long (the upstream said "rate limited"). */
+  pauseConnectionMs?: number;
+};
+
+const mergeRef = (prev: JsonObject | null, next: JsonObject | undefined): JsonObject | null =>
+  next === undefined ? prev : { ...(prev ?? {}), ...next };
+
+const errorJson = (e: ErrorSummary, extra: JsonObject = {}): JsonObject => ({ ...e, ...extra });
+
+export function planSettlement(
+  task: ClaimedTask,
+  result: ExecutionResult,
+  s: SettlementSettings,
+  now: Date,
+  random: () => number = Math.random,
+): TaskUpdatePlan {
+  const outcome: Outcome = result.outcome;
+  const base = {
+    phase: task.phase,
+    attempts: task.attempts,
+    upstreamRef: task.upstreamRef,
+    lastError: null as JsonObject | null,
+    sentAt: result.call !== undefined ? now : null,
+    failedAttempt: false,
+  };
+  const final = (state: TaskState, fields: Partial<TaskUpdatePlan>): TaskUpdatePlan => ({
+    ...base,
+    state,
+    nextAttemptAt: now,
+    finishedAt: now,
+    ...fields,
+  });
+  const deadline = task.createdAt.getTime() + s.maxTaskAgeMs;
+  const later = (state: TaskState, afterMs: number, fields: Partial<TaskUpdatePlan>, lastError: ErrorSummary | null): TaskUpdatePlan => {
+    const at = now.getTime() + Math.max(0, afterMs);
+    if (at > deadline) {
+      const error: ErrorSummary = { kind: 'gateway', code: 'max_task_age', message: `not final within ${Math.round(s.maxTaskAgeMs / 3_600_000)} h of the request` };
+      return final('failed', { ...fields, lastError: errorJson(error, lastError === null ? {} : { last: errorJson(lastError) }) });
+    }
+    return { ...base, state, nextAttemptAt: new Date(at), finishedAt: null, ...fields, lastError: lastError === null ? fields.lastError ?? null : errorJson(lastError) };
+  };
+
+  switch (outcome.kind) {
+    case 'succeeded':
+    case 'not_found':
+      return final(outcome.kind, { upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef) });
+    case 'failed':
+      return final('failed', { lastError: errorJson(outcome.error), failedAttempt: true, attempts: task.attempts + 1 });
+    case 'waiting':
+      return later('waiting', outcome.afterMs, { phase: outcome.phase ?? task.phase, upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef) }, null);
+    case 'continue':
+      return later('pending', outcome.afterMs ?? 0, { phase: outcome.phase, upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef) }, null);
+    case 'recheck':
+      return later(
+        'pending',
+        outcome.afterMs,
+        { phase: outcome.phase ?? task.phase, upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef), lastError: { kind: 'recheck', reason: outcome.reason } },
+        null,
+      );
+    case 'retry': {
+      const attempts = task.attempts + 1;
+      const phase = outcome.phase ?? task.phase;
+      const pause = outcome.pauseConnectionMs === undefined ? {} : { pauseConnectionMs: outcome.pauseConnectionMs };
+      if (attempts >= s.maxAttempts) {
+        return final('failed', { attempts, phase, failedAttempt: true, lastError: errorJson(outcome.error, { gaveUp: 'max_attempts' }), ...pause });
+      }
+      const delay = retryDelayMs(attempts, s.backoff, outcome.retryAfterMs, random);
+      return later('pending', delay, { attempts, phase, failedAttempt: true, ...pause }, outcome.error);
+    }
+  }
+}
+
+export type SettlementEventInput = {
+  task: ClaimedTask;
+  plan: TaskUpdatePlan;
+  result: ExecutionResult;
+  actor: string;
+  now: Date;
+};
+
+/**
+ * The audit events of one settlement: the upstream call (method, path template, status, latency,
+ * upstream reference) and the state change. Never a locator value, a raw body or an error message
+ * (those may carry identifiers): errors appear as kind/status/code only.
+ */
+export function settlementEvents({ task, plan, result, actor, now }: SettlementEventInput): NewEvent[] {
+  const events: NewEvent[] = [];
+  const { call } = result;
+  if (call !== undefined) {
+    const data: JsonObject = {
+      connection: task.connection,
+      operation: call.operation,
+      method: call.method,
+      path: call.pathTemplate,
+      status: call.status,
+      latencyMs: call.latencyMs,
+      outcome: result.outcome.kind,
+    };
+    if (call.transportError !== undefined) data.transportError = call.transportError;
+    if (call.ref !== undefined) data.upstreamRef = call.ref;
+    events.push({ type: 'upstream.call', actor, at: now, taskId: task.id, data });
+  }
+  if (plan.state !== task.claimedFrom || plan.phase !== task.phase || plan.failedAttempt) {
+    const data: JsonObject = {
+      from: task.claimedFrom,
+      to: plan.state,
+      phase: plan.phase,
+      attempts: plan.attempts,
+    };
+    if (plan.phase !== task.phase) data.fromPhase = task.phase;
+    if (plan.finishedAt === null) data.nextAttemptAt = plan.nextAttemptAt.toISOString();
+    if (plan.state === 'succeeded' || plan.state === 'not_found') data.upstreamRef = plan.upstreamRef;
+    if (plan.lastError !== null && plan.failedAttempt) {
+      const e = plan.lastError;
+      data.error = { kind: e.kind ?? null, status: e.status ?? null, code: e.code ?? null };
+    }
+    events.push({ type: 'task.state_changed', actor, at: now, taskId: task.id, data });
+  }
+  return events;
+}

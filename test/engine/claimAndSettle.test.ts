@@ -1,0 +1,124 @@
+// The SQL operations of the engine, on a real database: claims are disjoint and respect due times,
+// pauses and pacing; writes after a claim are fenced by the lease; the sweeper returns expired leases.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimDueTasks } from '../../src/db/sql/claimDueTasks.ts';
+import { claimPacedTasks } from '../../src/db/sql/claimPacedTasks.ts';
+import { deleteOldPermits } from '../../src/db/sql/deleteOldPermits.ts';
+import { returnExpiredLeases } from '../../src/db/sql/returnExpiredLeases.ts';
+import { settleTasks } from '../../src/db/sql/settleTasks.ts';
+import { createMetrics, registerDatabaseGauges } from '../../src/metrics.ts';
+import type { ClaimedTask } from '../../src/worker/executor.ts';
+import { planSettlement, settlementEvents } from '../../src/worker/planSettlement.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { insertRequest, tasksOf } from './helpers.ts';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+const types = ['cartesia.call', 'koreai.recording'];
+const lease = (now: Date, s = 60) => new Date(now.getTime() + s * 1000);
+const calls = (n: number, connection: string) => Array.from({ length: n }, (_, i) => ({ type: 'cartesia.call' as const, connection, locator: { callId: `ac_${connection}_${i}` } }));
+const settings = { backoff: { baseMs: 1000, capMs: 60_000 }, maxAttempts: 3, maxTaskAgeMs: 86_400_000 };
+const succeed = (task: ClaimedTask, now: Date, permitId?: number) => {
+  const result = { outcome: { kind: 'succeeded' as const, upstreamRef: { redactedAt: now.toISOString() } }, call: { operation: 'call.delete', method: 'DELETE', pathTemplate: '/agents/calls/{call_id}', status: 200, latencyMs: 3 } };
+  const plan = planSettlement(task, result, settings, now);
+  return { task, plan, events: settlementEvents({ task, plan, result, actor: 'worker:t', now }), permitId, called: true, finishedAgoMs: 0 };
+};
+
+describe('claimDueTasks', () => {
+  it('gives concurrent claimers disjoint tasks, only due ones, and skips paused connections', async () => {
+    const requestId = await insertRequest(database.db, [...calls(10, 'c1'), ...calls(3, 'c-paused')]);
+    await sql`update task set next_attempt_at = now() + interval '1 hour' where request_id = ${requestId} and locator->>'callId' = 'ac_c1_9'`.execute(database.db);
+    await sql`insert into connection_pacing values ('c-paused', now() + interval '1 hour', 'upstream_rate_limited', now())`.execute(database.db);
+    const now = new Date();
+    const input = { now, leaseUntil: lease(now), limit: 6, types, connections: ['c1', 'c-paused'] };
+    const [a, b] = await Promise.all([claimDueTasks(database.db, { ...input, owner: 'a' }), claimDueTasks(database.db, { ...input, owner: 'b' })]);
+    const ids = [...a, ...b].map((t) => t.id);
+    expect(new Set(ids).size).toBe(9);
+    expect([...a, ...b].every((t) => t.connection === 'c1' && t.claimedFrom === 'pending')).toBe(true);
+    const rows = await tasksOf(database.db, requestId);
+    expect(rows.filter((r) => r.state === 'running').map((r) => r.lease_owner).sort()).toEqual([...Array(a.length).fill('a'), ...Array(b.length).fill('b')].sort());
+    await sql`delete from connection_pacing`.execute(database.db);
+  });
+});
+
+describe('settleTasks and returnExpiredLeases', () => {
+  it('drops a settlement whose lease expired and was returned; the sweeper counts an attempt', async () => {
+    const requestId = await insertRequest(database.db, calls(1, 'c2'));
+    const now = new Date();
+    const [task] = await claimDueTasks(database.db, { owner: 'slow', now, leaseUntil: lease(now, 1), limit: 1, types, connections: ['c2'] });
+    const later = new Date(now.getTime() + 2000);
+    const returned = await returnExpiredLeases(database.db, { now: later, actor: 'worker:sweeper', maxAttempts: 3, limit: 10 });
+    expect(returned).toEqual([{ id: task!.id, requestId, state: 'pending', leaseOwner: 'slow' }]);
+    const result = await settleTasks(database.db, { owner: 'slow', actor: 'worker:slow', now: later, settlements: [succeed(task!, later)] });
+    expect(result.settled).toHaveLength(0);
+    expect(result.lost).toHaveLength(1);
+    const [row] = await tasksOf(database.db, requestId);
+    expect(row).toMatchObject({ state: 'pending', attempts: 1, lease_owner: null, last_error: { code: 'lease_expired' } });
+    const events = await sql<{ type: string }>`select type from request_event where request_id = ${requestId} order by seq`.execute(database.db);
+    // The sweeper's events only: nothing from the settlement that lost its lease.
+    expect(events.rows.map((e) => e.type)).toEqual(['task.lease_expired', 'request.status_changed']);
+  });
+
+  it('fails a task whose lease expired maxAttempts times', async () => {
+    const requestId = await insertRequest(database.db, calls(1, 'c3'));
+    await sql`update task set attempts = 2 where request_id = ${requestId}`.execute(database.db);
+    const now = new Date();
+    await claimDueTasks(database.db, { owner: 'crashy', now, leaseUntil: lease(now, 1), limit: 1, types, connections: ['c3'] });
+    const returned = await returnExpiredLeases(database.db, { now: new Date(now.getTime() + 2000), actor: 'worker:sweeper', maxAttempts: 3, limit: 10 });
+    expect(returned[0]!.state).toBe('failed');
+    const request = await database.db.selectFrom('erasure_request').select(['status', 'completed_at']).where('id', '=', requestId).executeTakeFirstOrThrow();
+    expect(request.status).toBe('failed');
+    expect(request.completed_at).not.toBeNull();
+  });
+});
+
+describe('claimPacedTasks', () => {
+  it('never grants more than the concurrency or a window allows, and says when a slot frees', async () => {
+    await insertRequest(database.db, calls(10, 'paced'));
+    const limits = { windows: [{ max: 3, seconds: 60 }], concurrency: 2 };
+    const claim = (owner: string) => {
+      const now = new Date();
+      return claimPacedTasks(database.db, { connection: 'paced', limits, owner, now, leaseUntil: lease(now), permitTtlSeconds: 90, limit: 10, types });
+    };
+    const first = await claim('p1');
+    expect(first.tasks).toHaveLength(2);
+    expect(first.permits.size).toBe(2);
+    const second = await claim('p2');
+    expect(second).toMatchObject({ tasks: [], plan: { reason: 'concurrency' } });
+    expect(second.retryInMs).toBeLessThanOrEqual(100);
+
+    // Finishing the calls frees the concurrency; the 60 s window still has room for one more call.
+    const now = new Date();
+    await settleTasks(database.db, { owner: 'p1', actor: 'worker:p1', now, settlements: first.tasks.map((t) => succeed(t, now, first.permits.get(t.id))) });
+    const third = await claim('p3');
+    expect(third.tasks).toHaveLength(1);
+    const fourth = await claim('p4');
+    expect(fourth).toMatchObject({ tasks: [], plan: { reason: 'window' } });
+    // The window's oldest call leaves it in about 60 s.
+    expect(fourth.retryInMs).toBeGreaterThan(55_000);
+    expect(fourth.retryInMs).toBeLessThanOrEqual(60_100);
+
+    const permits = await sql<{ n: number; open: number }>`select count(*)::int as n, count(*) filter (where finished_at is null)::int as open from pacing_permit where connection = 'paced'`.execute(database.db);
+    expect(permits.rows[0]).toEqual({ n: 3, open: 1 });
+    expect(await deleteOldPermits(database.db, { olderThanSeconds: 0, limit: 100 })).toBe(0);
+    await sql`update pacing_permit set expires_at = now() - interval '2 hours', finished_at = now() - interval '2 hours'`.execute(database.db);
+    expect(await deleteOldPermits(database.db, { olderThanSeconds: 3600, limit: 100 })).toBe(3);
+  });
+});
+
+describe('registerDatabaseGauges', () => {
+  it('exposes tasks by type and state from the database at scrape', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    registerDatabaseGauges(metrics, database.db);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/gateway_tasks\{type="cartesia.call",state="succeeded"\} \d+/);
+    expect(text).toMatch(/gateway_tasks\{type="cartesia.call",state="pending"\} \d+/);
+  });
+});
