@@ -57,6 +57,8 @@ type PacedSource = {
   blockedUntil: number;
   blockReason: string | null;
   permitTtlSeconds: number;
+  /** Recent latency of this connection's claims that took the pacing lock (moving average, ms). */
+  claimMs: number;
 };
 
 type Executed = { task: ClaimedTask; result: ExecutionResult; permitId?: number; endedAt: number };
@@ -83,7 +85,7 @@ export function startWorker(deps: WorkerDeps): Worker {
   const unpaced = connections.filter((c) => !isPaced(c.limits)).map((c) => c.name);
   const paced: PacedSource[] = connections
     .filter((c) => isPaced(c.limits))
-    .map((c) => ({ connection: c, due: true, blockedUntil: 0, blockReason: null, permitTtlSeconds: s.leaseSeconds + c.requestTimeoutMs / 1000 + 5 }));
+    .map((c) => ({ connection: c, due: true, blockedUntil: 0, blockReason: null, permitTtlSeconds: s.leaseSeconds + c.requestTimeoutMs / 1000 + 5, claimMs: 10 }));
   const pacedByName = new Map(paced.map((p) => [p.connection.name, p]));
   const longestWindowSeconds = Math.max(60, ...connections.flatMap((c) => c.limits.windows.map((w) => w.seconds)));
   const settleSettings: SettlementSettings = {
@@ -176,13 +178,11 @@ export function startWorker(deps: WorkerDeps): Worker {
     return tasks.length;
   }
 
-  // Recent paced-claim latency (moving average), to reserve window slots early enough.
-  let pacedClaimMs = 10;
   async function claimPaced(p: PacedSource): Promise<number> {
     const want = Math.min(s.batchSize, free());
     const now = clock.now();
     const name = p.connection.name;
-    const ahead = reserveAheadMs(pacedClaimMs);
+    const ahead = reserveAheadMs(p.claimMs);
     const started = performance.now();
     const claim = await claimPacedTasks(db, {
       connection: name,
@@ -195,7 +195,8 @@ export function startWorker(deps: WorkerDeps): Worker {
       types,
       reserveAheadMs: ahead,
     });
-    pacedClaimMs = 0.8 * pacedClaimMs + 0.2 * (performance.now() - started);
+    // Only claims that took the lock tell how long a reservation takes (a no-op claim is much faster).
+    if (claim.state !== null) p.claimMs = 0.7 * p.claimMs + 0.3 * (performance.now() - started);
     if (claim.state !== null) metrics.pacingInFlight.set({ connection: name }, claim.state.inFlight + claim.tasks.length);
     if (claim.tasks.length > 0) {
       metrics.tasksClaimed.inc({ mode: 'paced' }, claim.tasks.length);
@@ -204,7 +205,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     for (const t of claim.tasks) begin(t, claim.permits.get(t.id), claim.startInMs.get(t.id));
     if (claim.retryInMs !== null) {
       // No slot free now (or not all wanted): wake early enough to reserve the next one (see pacing.ts).
-      const wait = claim.plan.reason === 'window' ? Math.max(Math.min(claim.retryInMs, 20), claim.retryInMs - reserveAheadMs(pacedClaimMs)) : claim.retryInMs;
+      const wait = claim.plan.reason === 'window' ? Math.max(Math.min(claim.retryInMs, 20), claim.retryInMs - reserveAheadMs(p.claimMs)) : claim.retryInMs;
       p.blockedUntil = performance.now() + wait;
       p.blockReason = claim.plan.reason;
       if (claim.tasks.length === 0) metrics.pacingPermits.inc({ connection: name, result: claim.plan.reason });
