@@ -8,14 +8,19 @@ import authPlugin from './http/plugins/auth.ts';
 import openapiPlugin from './http/plugins/openapi.ts';
 import problemsPlugin, { frameworkErrorHandler } from './http/plugins/problems.ts';
 import requestContextPlugin from './http/plugins/request-context.ts';
-import { routes } from './http/routes/index.ts';
+import { operationsOnlyRoutes, routes } from './http/routes/index.ts';
 
 export type { AppDeps, ZodApp } from './http/app-deps.ts';
 
 /** A caller's x-request-id is kept when it is a plain token; anything else gets a fresh id. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export async function buildApp(deps: AppDeps): Promise<ZodApp> {
+export type BuildAppOptions = {
+  /** Serve only /healthz, /readyz and /metrics (ROLE=worker). */
+  operationsOnly?: boolean;
+};
+
+export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<ZodApp> {
   if (!deps.config.secrets.has(SUBJECT_HASH_KEY_SECRET)) {
     throw new Error(`buildApp: secret ${SUBJECT_HASH_KEY_SECRET} is not resolved (config privacy.subjectHashKey)`);
   }
@@ -45,7 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   await app.register(requestContextPlugin);
   await app.register(authPlugin);
   await app.register(openapiPlugin);
-  await app.register(routes);
+  await app.register(options.operationsOnly === true ? operationsOnlyRoutes : routes);
   await app.ready();
   return app;
 }

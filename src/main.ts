@@ -16,7 +16,7 @@ import { migrateToLatest, migrationsPending } from './db/migrate.ts';
 import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
 import { loadEvidenceSigningKey, SigningKeyError, type EvidenceSigningKey } from './evidence/signing-key.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, registerDatabaseGauges } from './metrics.ts';
 import { startSubjectPurge, type SubjectPurgeSchedule } from './privacy/purge-schedule.ts';
 import { sandboxBanner, startSandbox, type Sandbox } from './sandbox.ts';
 import { startWorker } from './worker/worker.ts';
@@ -179,18 +179,18 @@ async function main(): Promise<void> {
       evidenceKey,
       wakeWorkers: () => worker?.wake(),
     };
-    if (role !== 'worker') {
-      // Counted in the database at scrape time: every API replica reports the same number.
-      registerOverdueRequestsGauge(deps.metrics.registry, database.db, systemClock);
-      app = await buildApp(deps);
-      await app.listen({ port: config.env.PORT, host: config.env.HOST });
-    }
+    // Counted in the database at scrape time: every replica reports the same numbers.
+    registerOverdueRequestsGauge(deps.metrics.registry, database.db, systemClock);
+    registerDatabaseGauges(deps.metrics, database.db);
+    // A worker-only process serves just /healthz, /readyz and /metrics, so it can be probed and scraped.
+    app = await buildApp(deps, { operationsOnly: role === 'worker' });
+    await app.listen({ port: config.env.PORT, host: config.env.HOST });
     if (role !== 'api') worker = startWorkerRole(deps);
     const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? 'localhost' : config.env.HOST;
     const port = app?.server.address();
     const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${typeof port === 'object' && port !== null ? port.port : config.env.PORT}`;
-    logger.info({ role, sandbox: config.sandbox }, role === 'worker' ? 'worker started' : `listening on ${baseUrl}`);
-    if (sandbox !== null && app !== null) process.stdout.write(sandboxBanner(baseUrl, sandbox));
+    logger.info({ role, sandbox: config.sandbox, url: baseUrl }, role === 'worker' ? 'worker started' : `listening on ${baseUrl}`);
+    if (sandbox !== null && role !== 'worker') process.stdout.write(sandboxBanner(baseUrl, sandbox));
   } catch (error) {
     logger.fatal({ err: error }, 'start failed');
     await shutdown('start failed', 1);

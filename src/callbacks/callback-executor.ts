@@ -8,6 +8,7 @@ import type { ErasureRequestResource } from '../http/schemas/erasure-request-res
 import { getRequestResource } from '../services/request-view.ts';
 import type { ErrorSummary } from '../upstreams/classification.ts';
 import type { ExecutionContext, ExecutionResult, TaskExecutor } from '../worker/executor.ts';
+import { callbackSettlementEvents } from './callback-events.ts';
 import { deliverCallback, type CallbackOutcome, type CallbackTransport } from './deliver-callback.ts';
 import type { CallbackSettings } from './url-policy.ts';
 
@@ -36,6 +37,7 @@ function errorSummary(o: Exclude<CallbackOutcome, { outcome: 'delivered' }>): Er
 export function createCallbackExecutor(deps: CallbackExecutorDeps): TaskExecutor {
   const load = deps.loadResource ?? getRequestResource;
   return {
+    settlementEvents: callbackSettlementEvents,
     async execute(ctx: ExecutionContext): Promise<ExecutionResult> {
       const { task } = ctx;
       if (deps.settings === null) return gatewayFailure('callbacks_not_configured', 'callbacks are not configured (callbacks.secret and allowedHosts)');

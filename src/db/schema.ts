@@ -53,6 +53,8 @@ export type TaskTable = {
   /** First time anything was sent upstream for this task: from then on it cannot be cancelled. */
   first_sent_at: Date | null;
   finished_at: Date | null;
+  /** When an operator last re-drove this task (retry): its age limit counts from then. */
+  redriven_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 };
 
 export type RequestEventTable = {

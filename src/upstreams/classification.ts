@@ -38,7 +38,7 @@ export type Outcome =
       phase?: string;
     }
   /** Permanent failure: final, with the upstream's answer summarised. */
-  | { kind: 'failed'; error: ErrorSummary };
+  | { kind: 'failed'; error: ErrorSummary; upstreamRef?: JsonObject };
 
 export type OutcomeKind = Outcome['kind'];
 

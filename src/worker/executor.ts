@@ -2,9 +2,11 @@
 // An executor makes AT MOST ONE upstream call per execution (one pacing permit each) and says what the
 // answer means; the worker owns the database: it turns the outcome into the task's next state, records
 // the events and releases the permit. Multi-step tasks return `continue` with their next phase.
+import type { NewEvent } from '../db/events.ts';
 import type { JsonObject } from '../db/schema.ts';
 import type { TaskState, TaskType } from '../domain/types.ts';
 import type { Outcome, UpstreamCall } from '../upstreams/classification.ts';
+import type { SettlementEventInput } from './planSettlement.ts';
 
 /** A task as claimed by this worker (state is `running`; `claimedFrom` is where it came from). */
 export type ClaimedTask = {
@@ -39,6 +41,8 @@ export type ExecutionResult = {
 
 export type TaskExecutor = {
   execute(ctx: ExecutionContext): Promise<ExecutionResult>;
+  /** The audit events of a settlement, when this task type records more than the worker's usual ones. */
+  settlementEvents?(input: SettlementEventInput): NewEvent[];
 };
 
 /**

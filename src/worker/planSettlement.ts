@@ -75,7 +75,12 @@ export function planSettlement(
     case 'not_found':
       return final(outcome.kind, { upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef) });
     case 'failed':
-      return final('failed', { lastError: errorJson(outcome.error), failedAttempt: true, attempts: task.attempts + 1 });
+      return final('failed', {
+        lastError: errorJson(outcome.error),
+        failedAttempt: true,
+        attempts: task.attempts + 1,
+        upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef),
+      });
     case 'waiting':
       return later('waiting', outcome.afterMs, { phase: outcome.phase ?? task.phase, upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef) }, null);
     case 'continue':

@@ -298,7 +298,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       return {
         task: e.task,
         plan,
-        events: settlementEvents({ task: e.task, plan, result: e.result, actor, now }),
+        events: (executors[e.task.type]?.settlementEvents ?? settlementEvents)({ task: e.task, plan, result: e.result, actor, now }),
         permitId: e.permitId,
         called: e.result.call !== undefined,
         finishedAgoMs: performance.now() - e.endedAt,

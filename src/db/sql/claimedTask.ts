@@ -14,13 +14,14 @@ export type ClaimedTaskRow = {
   claimed_from: TaskState;
   attempts: number;
   upstream_ref: JsonObject | null;
+  /** When the task's age limit starts: created, or last re-driven by an operator. */
   created_at: Date;
   first_sent_at: Date | null;
   lease_expires_at: Date;
 };
 
 export const CLAIMED_COLUMNS = sql.raw(
-  't.id, t.request_id, t.type, t.connection, t.locator, t.phase, t.claimed_from, t.attempts, t.upstream_ref, t.created_at, t.first_sent_at, t.lease_expires_at',
+  't.id, t.request_id, t.type, t.connection, t.locator, t.phase, t.claimed_from, t.attempts, t.upstream_ref, coalesce(t.redriven_at, t.created_at) as created_at, t.first_sent_at, t.lease_expires_at',
 );
 
 export function toClaimedTask(r: ClaimedTaskRow): ClaimedTask {

@@ -5,6 +5,11 @@ import { auditRoutes } from './audit/index.ts';
 import { erasureRequestRoutes } from './erasure-requests/index.ts';
 import { operationsRoutes } from './operations/index.ts';
 
+/** Health, readiness and metrics only: what a worker-only process serves, so it can be probed and scraped. */
+export async function operationsOnlyRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(async (scope) => operationsRoutes(scope.withTypeProvider<ZodTypeProvider>()));
+}
+
 export async function routes(app: FastifyInstance): Promise<void> {
   await app.register(async (scope) => erasureRequestRoutes(scope.withTypeProvider<ZodTypeProvider>()));
   await app.register(async (scope) => auditRoutes(scope.withTypeProvider<ZodTypeProvider>(), { evidenceKey: app.deps.evidenceKey }));

@@ -95,6 +95,15 @@ describe('Kore.ai conversation jobs', () => {
     });
   });
 
+  it('status: completed with conversations not deleted → failed, keeping the counts as the answer', () => {
+    const body = { jobId: 'cdj-1', status: 'completed', result: { totalConversations: 3, processedCount: 3, deletedCount: 2, failedCount: 1, skippedCount: 0, retriesRemaining: 0 } };
+    expect(classifyJobStatus(res(200, body), t, now, { jobId: 'cdj-1', sentAt })).toMatchObject({
+      kind: 'failed',
+      error: { code: 'job_partially_failed' },
+      upstreamRef: { jobId: 'cdj-1', jobStatus: 'completed', result: { deletedCount: 2, failedCount: 1 } },
+    });
+  });
+
   it('status: queued or an unknown value → waiting; a failure status → failed; too old → failed', () => {
     expect(classifyJobStatus(res(200, { jobId: 'cdj-1', status: 'queued' }), t, now, { jobId: 'cdj-1', sentAt })).toMatchObject({ kind: 'waiting', afterMs: 900_000 });
     expect(classifyJobStatus(res(200, { jobId: 'cdj-1', status: 'in_progress' }), t, now, { jobId: 'cdj-1', sentAt })).toMatchObject({ kind: 'waiting' });

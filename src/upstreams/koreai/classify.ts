@@ -129,6 +129,16 @@ export function classifyJobStatus(res: UpstreamResponse, t: KoreaiTimings, now: 
     const result = asObject(body.result);
     const counts: JsonObject = {};
     for (const k of RESULT_FIELDS) if (typeof result[k] === 'number') counts[k] = result[k];
+    // A completed job that could not delete some conversations has not erased them: that is a
+    // failure an operator must see and re-drive, with the counts as the upstream's answer.
+    const failed = typeof counts.failedCount === 'number' ? counts.failedCount : 0;
+    if (failed > 0) {
+      return {
+        kind: 'failed',
+        error: { kind: 'answer', status: res.status, code: 'job_partially_failed', message: `deletion job completed with ${failed} conversation(s) not deleted` },
+        upstreamRef: { ...ref, result: counts },
+      };
+    }
     return { kind: 'succeeded', upstreamRef: { ...ref, result: counts } };
   }
   if (FAILURE_STATUS.test(status)) {
