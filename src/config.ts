@@ -25,6 +25,15 @@ const limits = z.strictObject({
 });
 export type ConnectionLimits = z.infer<typeof limits>;
 
+/** Kore.ai's documented per-bot limits: 60 per minute and 1,800 per hour (a breach blocks the bot). */
+const KOREAI_DEFAULT_WINDOWS = [{ max: 60, seconds: 60 }, { max: 1800, seconds: 3600 }];
+
+/** For Kore.ai a missing `windows` means the documented ones, never "unlimited". */
+const koreaiLimits = z.strictObject({
+  windows: z.array(limitWindow).default(KOREAI_DEFAULT_WINDOWS),
+  concurrency: z.int().positive().default(4),
+}).prefault({});
+
 const connectionName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" or "_", at most 63');
 
 const koreaiConnection = z.strictObject({
@@ -39,7 +48,7 @@ const koreaiConnection = z.strictObject({
   /** RS256/RS512 apps sign with a private key instead of the client secret. */
   jwtAlgorithm: z.enum(['HS256', 'HS512', 'RS256', 'RS512']).default('HS256'),
   privateKey: secretRef.optional(),
-  limits: limits.default({ windows: [{ max: 60, seconds: 60 }, { max: 1800, seconds: 3600 }], concurrency: 4 }),
+  limits: koreaiLimits,
   jobPollIntervalSeconds: z.number().positive().default(900),
   /** A conversation-deletion job not completed after this long fails (the upstream runs them off-peak). */
   jobMaxAgeHours: z.number().positive().default(72),
@@ -238,6 +247,9 @@ export function parseConfigFile(
 export function loadConfig(env: Record<string, string | undefined>, readFile: ReadFile): GatewayConfig {
   const parsedEnv = parseEnvironment(env);
   const production = parsedEnv.NODE_ENV === 'production';
+  if (production && parsedEnv.DATABASE_URL === undefined) {
+    throw new ConfigError(['env DATABASE_URL: required when NODE_ENV=production (the embedded database is for development and the sandbox)']);
+  }
   if (parsedEnv.GATEWAY_CONFIG === undefined) {
     if (production) throw new ConfigError(['env GATEWAY_CONFIG: required when NODE_ENV=production (sandbox mode is for development only)']);
     return { env: parsedEnv, sandbox: true, file: configFile.parse({ apiKeys: [placeholderKey] }), secrets: new Map() };

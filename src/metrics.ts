@@ -95,14 +95,18 @@ export function registerDatabaseGauges(metrics: Metrics, db: Kysely<DB>, options
   let cached: Array<{ type: string; state: string; n: number }> = [];
   return new Gauge({
     name: 'gateway_tasks',
-    help: 'Tasks by type and state (all replicas; read from the database at scrape)',
+    help: 'Unfinished tasks (pending, running, waiting) by type and state, all replicas; read from the database at scrape',
     labelNames: ['type', 'state'] as const,
     registers: [metrics.registry],
     async collect() {
       const now = Date.now();
       if (now - last >= (options.minIntervalMs ?? 5_000)) {
-        cached = await countTasksByState(db);
-        last = now;
+        try {
+          cached = await countTasksByState(db);
+          last = now;
+        } catch {
+          // Database unreachable: /metrics still answers (with the last counts) so the outage is visible.
+        }
       }
       this.reset();
       for (const r of cached) this.set({ type: r.type, state: r.state }, r.n);

@@ -2,7 +2,7 @@
 // phase); their last error moves into the audit trail. The request reopens (completedAt cleared) and will
 // become final — and call back — again. With no failed erasure task, a failed last callback delivery is
 // re-driven instead. One transaction, request row locked.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { appendEvents, lockRequest, type NewEvent } from '../db/events.ts';
 import { refreshRequestStatus } from '../db/request-status.ts';
 import { notifyTasksAvailable } from '../db/tasks.ts';
@@ -68,11 +68,11 @@ export async function retryRequest(db: Kysely<DB>, requestId: string, { actor, n
         lease_expires_at: null,
         claimed_from: null,
         updated_at: now,
+        // The worker's age limit counts from the re-drive.
+        redriven_at: now,
       })
       .where('id', 'in', failed.map((t) => t.id))
       .execute();
-    // Not in the typed schema yet (migration 20261121T120000_audit): the worker's age limit counts from here.
-    await sql`update task set redriven_at = ${now} where id = any(${failed.map((t) => t.id)}::uuid[])`.execute(trx);
     const change = await refreshRequestStatus(trx, requestId, now);
 
     const events: NewEvent[] = [

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfigFile } from './config.ts';
+
+const key = { name: 'portal', sha256: 'a'.repeat(64), scopes: ['erasure:write'] };
+const kore = { name: 'kore', type: 'koreai', baseUrl: 'https://platform.kore.ai', botId: 'st-1', clientId: 'cs-1', clientSecret: { env: 'KORE_SECRET' } };
+const env = { KORE_SECRET: 's3cret' };
+const noFiles = () => {
+  throw new Error('no file');
+};
+
+function messages(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('gives a Kore.ai connection the documented per-bot windows even when only concurrency is set', () => {
+    const { file } = parseConfigFile({ apiKeys: [key], connections: [{ ...kore, limits: { concurrency: 2 } }] }, env, noFiles);
+    const c = file.connections[0]!;
+    expect(c.limits).toEqual({ windows: [{ max: 60, seconds: 60 }, { max: 1800, seconds: 3600 }], concurrency: 2 });
+  });
+
+  it('resolves secrets from the environment and names the field when one is missing', () => {
+    expect(parseConfigFile({ apiKeys: [key], connections: [kore] }, env, noFiles).secrets.get('connections.0.clientSecret')).toBe('s3cret');
+    expect(messages(() => parseConfigFile({ apiKeys: [key], connections: [kore] }, {}, noFiles))).toEqual([
+      'config connections.0.clientSecret: environment variable KORE_SECRET is not set',
+    ]);
+  });
+
+  it('names the bad field and refuses inline secrets and unknown fields', () => {
+    const issues = messages(() => parseConfigFile({ apiKeys: [key], connections: [{ ...kore, clientSecret: 'inline', extra: 1 }] }, env, noFiles));
+    expect(issues.some((m) => m.startsWith('config connections.0'))).toBe(true);
+  });
+
+  it('refuses production without a config file or without DATABASE_URL', () => {
+    expect(messages(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' }, noFiles))[0]).toMatch(/^env GATEWAY_CONFIG: required/);
+    expect(messages(() => loadConfig({ NODE_ENV: 'production', GATEWAY_CONFIG: '/etc/gw.json' }, noFiles))[0]).toMatch(/^env DATABASE_URL: required/);
+  });
+
+  it('runs in sandbox mode without a config file outside production', () => {
+    expect(loadConfig({}, noFiles).sandbox).toBe(true);
+  });
+});
