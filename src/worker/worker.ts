@@ -125,7 +125,9 @@ export function startWorker(deps: WorkerDeps): Worker {
       timerAt = Number.POSITIVE_INFINITY;
       markDue();
       kick();
-    }, Math.max(0, ms));
+      // Node may fire a timer up to 1 ms early; a claim that finds its slot not yet free would then
+      // wait for the next poll, so aim just past the moment.
+    }, Math.ceil(Math.max(0, ms)) + 1);
   };
   const wake = () => {
     markDue();
@@ -163,9 +165,14 @@ export function startWorker(deps: WorkerDeps): Worker {
       if (genericDue && free() > 0 && (await claimUnpaced()) > 0) progressed = true;
       if (!progressed) break;
     }
-    // A paced connection that is saturated frees a slot at a known time: be there.
+    // A paced connection that is saturated frees a slot at a known time: be there. One whose slot
+    // freed while this fill was busy elsewhere is claimed at once, not at the next poll.
     const nowPerf = performance.now();
-    for (const p of paced) if (p.due && p.blockedUntil > nowPerf) wakeAfter(p.blockedUntil - nowPerf);
+    for (const p of paced) {
+      if (!p.due || stopping) continue;
+      if (p.blockedUntil > nowPerf) wakeAfter(p.blockedUntil - nowPerf);
+      else if (free() > 0) wakeAfter(0);
+    }
   }
 
   async function claimUnpaced(): Promise<number> {

@@ -1,5 +1,5 @@
 // Unfinished tasks per type and state, for the /metrics gauge (read at scrape time). Only the open
-// states: they are read through the partial indexes (task_due, task_lease), so a scrape costs the same
+// states: they are read through the partial indexes (task_due_connection, task_lease), so a scrape costs the same
 // with millions of finished tasks; finished work is counted by gateway_task_settlements_total.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../schema.ts';
