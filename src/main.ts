@@ -1,25 +1,25 @@
 // Process entry: load the configuration once, open the database (embedded when DATABASE_URL is unset),
 // migrate (unless MIGRATE_ON_START=false), start the API and/or the worker by ROLE, and own the shutdown.
+//
+// Imported only when used (dynamic import): the embedded engine (PGlite, ~tens of MB of WASM), the
+// sandbox simulators, and the worker with its upstream clients and callbacks. A ROLE=api process on a
+// real Postgres never loads them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pino from 'pino';
 import { buildApp, type AppDeps, type ZodApp } from './app.ts';
 import { registerOverdueRequestsGauge } from './audit/overdue-gauge.ts';
-import { createCallbackExecutor } from './callbacks/callback-executor.ts';
-import { createCallbackTransport } from './callbacks/deliver-callback.ts';
-import { callbackSettleHooks } from './callbacks/settle-hooks.ts';
-import { callbackSettingsFromConfig } from './callbacks/url-policy.ts';
 import { randomIds, systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { createDatabase, type Database } from './db/database.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
+import type { EmbeddedPostgres } from './db/embedded.ts';
 import { migrateToLatest, migrationsPending } from './db/migrate.ts';
 import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
 import { loadEvidenceSigningKey, SigningKeyError, type EvidenceSigningKey } from './evidence/signing-key.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, registerDatabaseGauges } from './metrics.ts';
-import { startSubjectPurge, type SubjectPurgeSchedule } from './privacy/purge-schedule.ts';
-import { sandboxBanner, startSandbox, type Sandbox } from './sandbox.ts';
-import { startWorker } from './worker/worker.ts';
+import type { SubjectPurgeSchedule } from './privacy/purge-schedule.ts';
+import type { Sandbox } from './sandbox.ts';
 
 type RunningWorker = { stop(): Promise<void>; wake(): void };
 
@@ -78,7 +78,16 @@ async function prepareSchema(config: GatewayConfig, database: Database, logger: 
  * ROLE worker/all: the task engine, with callback delivery plugged in (the settle hook enqueues a
  * request's callback in the transaction that makes it final; the executor delivers it).
  */
-function startWorkerRole(deps: AppDeps): RunningWorker {
+async function startWorkerRole(deps: AppDeps): Promise<RunningWorker> {
+  const [{ createCallbackExecutor }, { createCallbackTransport }, { callbackSettleHooks }, { callbackSettingsFromConfig }, { startSubjectPurge }, { startWorker }] =
+    await Promise.all([
+      import('./callbacks/callback-executor.ts'),
+      import('./callbacks/deliver-callback.ts'),
+      import('./callbacks/settle-hooks.ts'),
+      import('./callbacks/url-policy.ts'),
+      import('./privacy/purge-schedule.ts'),
+      import('./worker/worker.ts'),
+    ]);
   const settings = callbackSettingsFromConfig(deps.config);
   const transport = createCallbackTransport(settings ?? { allowPrivateNetworks: false, timeoutMs: 10_000 });
   const worker = startWorker({
@@ -113,6 +122,7 @@ async function openDatabase(config: GatewayConfig, logger: Logger): Promise<{ da
   if (config.env.DATABASE_URL !== undefined) return { database: createDatabase(config.env.DATABASE_URL, { onIdleError }), embedded: null };
   const dataDir = join(config.env.DATA_DIR, 'pglite');
   process.stdout.write(`No DATABASE_URL: using the embedded Postgres (PGlite) persisted under ${dataDir}\n`);
+  const { startEmbeddedPostgres } = await import('./db/embedded.ts');
   const embedded = await startEmbeddedPostgres({ dataDir });
   // PGlite runs one statement at a time: a few connections are plenty.
   return { database: createDatabase(embedded.url, { max: 4, onIdleError }), embedded };
@@ -122,7 +132,10 @@ async function main(): Promise<void> {
   let config = readConfig();
   // Checked before anything starts; the sandbox brings its own key (made below).
   const configuredKey = config.sandbox ? null : evidenceKeyOrExit(config);
-  const logger = createLogger(config.env.LOG_LEVEL);
+  // Asynchronous writes to stdout: under load one write carries many lines instead of one write(2) per
+  // line on the request path (the access log is a line per request). pino flushes what is pending
+  // synchronously on exit, process.exit included.
+  const logger = createLogger(config.env.LOG_LEVEL, {}, pino.destination({ dest: 1, sync: false }));
   const role = config.env.ROLE;
   const { database, embedded } = await openDatabase(config, logger);
   let sandbox: Sandbox | null = null;
@@ -159,6 +172,7 @@ async function main(): Promise<void> {
   try {
     await prepareSchema(config, database, logger);
     if (config.sandbox) {
+      const { startSandbox } = await import('./sandbox.ts');
       sandbox = await startSandbox(config);
       config = sandbox.config;
     }
@@ -185,12 +199,12 @@ async function main(): Promise<void> {
     // A worker-only process serves just /healthz, /readyz and /metrics, so it can be probed and scraped.
     app = await buildApp(deps, { operationsOnly: role === 'worker' });
     await app.listen({ port: config.env.PORT, host: config.env.HOST });
-    if (role !== 'api') worker = startWorkerRole(deps);
+    if (role !== 'api') worker = await startWorkerRole(deps);
     const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? 'localhost' : config.env.HOST;
     const port = app?.server.address();
     const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${typeof port === 'object' && port !== null ? port.port : config.env.PORT}`;
     logger.info({ role, sandbox: config.sandbox, url: baseUrl }, role === 'worker' ? 'worker started' : `listening on ${baseUrl}`);
-    if (sandbox !== null && role !== 'worker') process.stdout.write(sandboxBanner(baseUrl, sandbox));
+    if (sandbox !== null && role !== 'worker') process.stdout.write((await import('./sandbox.ts')).sandboxBanner(baseUrl, sandbox));
   } catch (error) {
     logger.fatal({ err: error }, 'start failed');
     await shutdown('start failed', 1);

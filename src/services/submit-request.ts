@@ -1,15 +1,15 @@
-// Accepting an erasure request. Everything is checked before the transaction; then ONE transaction
-// writes the request, its idempotency key, its tasks and its first event, and nudges the workers.
+// Accepting an erasure request. Everything is checked before writing; then ONE statement (one round
+// trip, its own transaction: src/db/sql/submitRequest.ts) writes the request, its idempotency key, its
+// tasks and its first event, and nudges the workers.
 // A 202 therefore means the whole request is durable, and a refusal leaves nothing behind.
 import { createHash } from 'node:crypto';
 import type { Clock, IdSource } from '../clock.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { appendEvents } from '../db/events.ts';
-import { claimIdempotencyKey, findIdempotencyKey, type IdempotencyRecord } from '../db/idempotency.ts';
-import { insertRequest } from '../db/requests.ts';
-import type { JsonObject, NewErasureRequest, NewTask } from '../db/schema.ts';
-import { insertTasks, notifyTasksAvailable, type TargetStateCount } from '../db/tasks.ts';
+import { findIdempotencyKey, type IdempotencyRecord } from '../db/idempotency.ts';
+import type { JsonObject } from '../db/schema.ts';
+import { isIdempotencyKeyConflict, nudgeWorkers, submitRequestStatement } from '../db/sql/submitRequest.ts';
+import type { TargetStateCount } from '../db/tasks.ts';
 import { checkCallbackUrl } from '../domain/callback-url.ts';
 import { defaultDueAt } from '../domain/deadlines.ts';
 import { problem, type ProblemIssue } from '../domain/errors.ts';
@@ -25,6 +25,7 @@ import {
 } from '../domain/targets.ts';
 import type { ErasureRequestInput } from '../http/schemas/erasure-request-input.ts';
 import type { ErasureRequestResource } from '../http/schemas/erasure-request-resource.ts';
+import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { toRequestResource, type RequestViewRow } from './request-view.ts';
 
@@ -35,6 +36,7 @@ export type SubmitDeps = {
   ids: IdSource;
   metrics: Metrics;
   wakeWorkers?: () => void;
+  logger?: Pick<Logger, 'warn'>;
 };
 
 export type SubmitCommand = {
@@ -49,8 +51,6 @@ export type SubmitOutcome =
   /** An earlier submit with the same Idempotency-Key: its status and exact body. */
   | { replayed: true; status: number; requestId: string; body: JsonObject };
 
-class IdempotencyKeyTaken extends Error {}
-
 /** Hash of the body's canonical JSON: key order and whitespace do not make two bodies differ. */
 export function bodyFingerprint(input: ErasureRequestInput): string {
   return createHash('sha256').update(canonicalJson(input)).digest('hex');
@@ -61,14 +61,21 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
   const db = deps.database.db;
   const fingerprint = idempotencyKey === undefined ? null : bodyFingerprint(input);
 
-  if (idempotencyKey !== undefined && fingerprint !== null) {
-    const earlier = await findIdempotencyKey(db, apiKeyName, idempotencyKey);
-    if (earlier !== undefined) return replay(earlier, fingerprint);
-  }
-
+  // No read before the write: the insert itself finds an earlier submit (a unique violation on the key).
+  // A request that would now be refused may still be the replay of an accepted one (dates move on,
+  // configuration changes): then the stored answer wins, as it did when the key was read first.
   const now = deps.clock.now();
-  checkRequest(deps.config, input, now);
-  const callbackUrl = input.callbackUrl === undefined ? null : acceptedCallbackUrl(deps.config, input.callbackUrl);
+  let callbackUrl: string | null;
+  try {
+    checkRequest(deps.config, input, now);
+    callbackUrl = input.callbackUrl === undefined ? null : acceptedCallbackUrl(deps.config, input.callbackUrl);
+  } catch (refusal) {
+    if (idempotencyKey !== undefined && fingerprint !== null) {
+      const earlier = await findIdempotencyKey(db, apiKeyName, idempotencyKey);
+      if (earlier !== undefined) return replay(earlier, fingerprint);
+    }
+    throw refusal;
+  }
 
   const id = deps.ids.uuid();
   const plan = expandTargets(input.targets);
@@ -89,57 +96,46 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
     cancelled_at: null,
     due_at: dueAt,
   };
-  const request: NewErasureRequest = { ...row, created_by: apiKeyName, task_count: plan.length };
-  const tasks: NewTask[] = plan.map((t) => ({
+  const tasks = plan.map((t) => ({
     id: deps.ids.uuid(),
-    request_id: id,
     seq: t.seq,
     type: t.type,
-    target_index: t.targetIndex,
+    targetIndex: t.targetIndex,
     connection: t.connection,
     locator: t.locator,
-    state: 'pending',
-    phase: 'start',
-    attempts: 0,
-    next_attempt_at: now,
-    created_at: now,
-    updated_at: now,
   }));
   // Every task starts pending, so the answer is known before writing; the idempotency row stores it.
   const resource = toRequestResource(row, pendingCounts(id, plan), now);
 
   try {
-    await db.transaction().execute(async (trx) => {
-      await insertRequest(trx, request);
-      // The key's primary key serialises concurrent submits. It follows the request row only because
-      // its foreign key to erasure_request is not deferrable; nothing else is written before it.
-      if (idempotencyKey !== undefined && fingerprint !== null) {
-        const claimed = await claimIdempotencyKey(trx, {
-          api_key_name: apiKeyName,
-          key: idempotencyKey,
-          body_hash: fingerprint,
-          request_id: id,
-          response_status: 202,
-          response_body: resource as unknown as JsonObject,
-          created_at: now,
-        });
-        if (!claimed) throw new IdempotencyKeyTaken();
-      }
-      await insertTasks(trx, tasks);
-      await appendEvents(trx, id, [
-        { type: 'request.created', actor: `api-key:${apiKeyName}`, at: now, data: createdEventData(input, plan, dueAt, callbackUrl !== null) },
-      ]);
-      await notifyTasksAvailable(trx);
+    await submitRequestStatement(deps.database.pool, {
+      id,
+      externalRef: row.external_ref,
+      regulation: input.regulation,
+      subject,
+      subjectHashes,
+      callbackUrl,
+      createdBy: apiKeyName,
+      dueAt,
+      now,
+      tasks,
+      idempotency:
+        idempotencyKey !== undefined && fingerprint !== null
+          ? { apiKeyName, key: idempotencyKey, bodyHash: fingerprint, responseBody: resource }
+          : null,
+      event: { actor: `api-key:${apiKeyName}`, data: createdEventData(input, plan, dueAt, callbackUrl !== null) },
     });
   } catch (error) {
-    if (!(error instanceof IdempotencyKeyTaken) || idempotencyKey === undefined || fingerprint === null) throw error;
-    // The winner has committed (our insert waited for it): answer as it did.
+    if (!isIdempotencyKeyConflict(error) || idempotencyKey === undefined || fingerprint === null) throw error;
+    // An earlier submit holds the key (a concurrent one has committed: our insert waited for it).
     const winner = await findIdempotencyKey(db, apiKeyName, idempotencyKey);
     if (winner === undefined) throw new Error('idempotency key conflicted but no committed row was found', { cause: error });
     return replay(winner, fingerprint);
   }
 
   deps.metrics.requestsCreated.inc({ regulation: input.regulation });
+  // After commit, so a woken worker finds the tasks; coalesced across concurrent submits.
+  nudgeWorkers(deps.database.pool, (err) => deps.logger?.warn({ err }, 'NOTIFY erasure_tasks failed; workers will find the tasks by polling'));
   deps.wakeWorkers?.();
   return { status: 202, requestId: id, body: resource, replayed: false };
 }

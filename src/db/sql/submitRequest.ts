@@ -1,0 +1,181 @@
+// Intake in ONE round trip: a single statement (fixed text, a named prepared statement per connection)
+// whose data-modifying CTEs insert the request, its idempotency key, all its tasks and its first
+// `request.created` event. Autocommit: the statement is its own transaction, so it is atomic.
+//
+// The workers' nudge (NOTIFY erasure_tasks) is NOT part of it: a transaction that notifies takes a
+// database-wide lock at commit and holds it until its commit record is flushed, so notifying commits
+// cannot share a WAL flush (no group commit) — measured, the bare baseline drops from ~2,300 to ~1,100
+// inserts/s with a NOTIFY in each transaction (bench/REPORT.md, section 1). Instead nudgeWorkers sends
+// one NOTIFY after commit for every burst of submits (at most one in flight per pool; submits committed
+// meanwhile are covered by one more). Workers still poll, so a lost nudge only delays the work. The idempotency row's foreign key to erasure_request is checked at the end of the
+// statement, after every CTE has run. A concurrent submit with the same key waits for ours to commit,
+// then fails with 23505 on idempotency_key_pkey (see isIdempotencyKeyConflict).
+import type pg from 'pg';
+import { eventHash, GENESIS_HASH } from '../../domain/event-chain.ts';
+import type { JsonObject } from '../schema.ts';
+
+export type SubmitRow = {
+  id: string;
+  externalRef: string | null;
+  regulation: string;
+  subject: JsonObject | null;
+  subjectHashes: JsonObject | null;
+  callbackUrl: string | null;
+  createdBy: string;
+  dueAt: Date;
+  now: Date;
+  tasks: ReadonlyArray<{ id: string; seq: number; type: string; targetIndex: number; connection: string | null; locator: unknown }>;
+  /** Absent: no Idempotency-Key; nothing is written to idempotency_key. */
+  idempotency: { apiKeyName: string; key: string; bodyHash: string; responseBody: unknown } | null;
+  /** The `request.created` event: the first link of a new chain. */
+  event: { actor: string; data: JsonObject };
+};
+
+// Every task starts pending at phase start with 0 attempts, due now; request_id/created_at/updated_at are
+// the request's. Columns not listed keep their defaults (null), as the Kysely inserts did.
+const TEXT = `with r as (
+  insert into erasure_request (id, external_ref, regulation, status, subject, subject_hashes, callback_url, created_at, updated_at, completed_at, cancelled_at, due_at, created_by, task_count)
+  values ($1::uuid, $2::text, $3::text, 'pending', $4::jsonb, $5::jsonb, $6::text, $7::timestamptz, $7::timestamptz, null, null, $8::timestamptz, $9::text, $10::int)
+), t as (
+  insert into task (id, request_id, seq, type, target_index, connection, locator, state, phase, attempts, next_attempt_at, created_at, updated_at)
+  select u.id, $1::uuid, u.seq, u.type, u.target_index, u.connection, u.locator, 'pending', 'start', 0, $7::timestamptz, $7::timestamptz, $7::timestamptz
+  from unnest($11::uuid[], $12::int[], $13::text[], $14::int[], $15::text[], $16::jsonb[]) as u(id, seq, type, target_index, connection, locator)
+), k as (
+  insert into idempotency_key (api_key_name, key, body_hash, request_id, response_status, response_body, created_at)
+  select $17::text, $18::text, $19::text, $1::uuid, 202, $20::jsonb, $7::timestamptz
+  where $18::text is not null
+), e as (
+  insert into request_event (request_id, seq, at, actor, type, task_id, data, prev_hash, hash)
+  values ($1::uuid, 1, $7::timestamptz, $21::text, 'request.created', null, $22::jsonb, $23::text, $24::text)
+)
+select 1`;
+
+export const SUBMIT_STATEMENT_NAME = 'eg_submit_request_v1';
+
+export function submitQuery(row: SubmitRow): pg.QueryConfig {
+  // jsonb keeps what JSON keeps: serialise once, and hash what the database will give back.
+  const dataText = JSON.stringify(row.event.data);
+  const data = JSON.parse(dataText) as JsonObject;
+  const hash = eventHash({
+    request_id: row.id,
+    seq: 1,
+    at: row.now,
+    actor: row.event.actor,
+    type: 'request.created',
+    task_id: null,
+    data,
+    prev_hash: GENESIS_HASH,
+  });
+  const n = row.tasks.length;
+  const ids = new Array<string>(n);
+  const seqs = new Array<number>(n);
+  const types = new Array<string>(n);
+  const targets = new Array<number>(n);
+  const connections = new Array<string | null>(n);
+  const locators = new Array<string>(n);
+  for (let i = 0; i < n; i += 1) {
+    const t = row.tasks[i]!;
+    ids[i] = t.id;
+    seqs[i] = t.seq;
+    types[i] = t.type;
+    targets[i] = t.targetIndex;
+    connections[i] = t.connection;
+    locators[i] = JSON.stringify(t.locator);
+  }
+  const idem = row.idempotency;
+  return {
+    name: SUBMIT_STATEMENT_NAME,
+    text: TEXT,
+    values: [
+      row.id,
+      row.externalRef,
+      row.regulation,
+      row.subject === null ? null : JSON.stringify(row.subject),
+      row.subjectHashes === null ? null : JSON.stringify(row.subjectHashes),
+      row.callbackUrl,
+      row.now,
+      row.dueAt,
+      row.createdBy,
+      n,
+      ids,
+      seqs,
+      types,
+      targets,
+      connections,
+      locators,
+      idem?.apiKeyName ?? null,
+      idem?.key ?? null,
+      idem?.bodyHash ?? null,
+      idem === null ? null : JSON.stringify(idem.responseBody),
+      row.event.actor,
+      dataText,
+      GENESIS_HASH,
+      hash,
+    ],
+  };
+}
+
+// Pools whose connections share one backend session (the embedded engine, src/db/embedded-wire-server.ts):
+// there a named statement prepared by one pg client already exists for the others (42P05), so they use
+// the unnamed statement (parsed and planned per call, as Kysely's queries are).
+const sharedSession = new WeakSet<pg.Pool>();
+
+export async function submitRequestStatement(pool: pg.Pool, row: SubmitRow): Promise<void> {
+  const query = submitQuery(row);
+  if (sharedSession.has(pool)) {
+    await pool.query({ text: query.text, values: query.values });
+    return;
+  }
+  try {
+    await pool.query(query);
+  } catch (error) {
+    // Failed at Parse: nothing ran, so running it again unnamed is safe.
+    if ((error as { code?: unknown } | null)?.code !== '42P05') throw error;
+    sharedSession.add(pool);
+    await pool.query({ text: query.text, values: query.values });
+  }
+}
+
+type NudgeState = { inFlight: boolean; again: boolean };
+const nudges = new WeakMap<pg.Pool, NudgeState>();
+
+/**
+ * NOTIFY erasure_tasks, coalesced: called after a submit has committed. If a NOTIFY is already on its way,
+ * one more follows it (it may have been sent before this submit committed); calls meanwhile share it.
+ */
+export function nudgeWorkers(pool: pg.Pool, onError?: (err: Error) => void): void {
+  let state = nudges.get(pool);
+  if (state === undefined) {
+    state = { inFlight: false, again: false };
+    nudges.set(pool, state);
+  }
+  if (state.inFlight) {
+    state.again = true;
+    return;
+  }
+  state.inFlight = true;
+  const s = state;
+  pool.query(NOTIFY).then(
+    () => finish(),
+    (err: Error) => {
+      onError?.(err);
+      finish();
+    },
+  );
+  function finish(): void {
+    s.inFlight = false;
+    if (s.again) {
+      s.again = false;
+      nudgeWorkers(pool, onError);
+    }
+  }
+}
+
+// Unnamed: it is tiny to parse, and named statements clash on the embedded engine's shared session.
+const NOTIFY = "select pg_notify('erasure_tasks', '')";
+
+/** The loser of a race on the same (api key, Idempotency-Key): the winner has committed by now. */
+export function isIdempotencyKeyConflict(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return e !== null && typeof e === 'object' && e.code === '23505' && e.constraint === 'idempotency_key_pkey';
+}
