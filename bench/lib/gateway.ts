@@ -78,13 +78,17 @@ export type StartGatewayOptions = {
   nodeArgs?: string[];
 };
 
+/** The V8 flags `npm start` and the Docker image run the gateway with. */
+export const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=16'];
+
 export async function startGateway(o: StartGatewayOptions): Promise<Gateway> {
   const port = o.role === 'worker' ? 0 : await freePort();
   const proc = spawnNode({
     name: o.name,
     // BENCH_GATEWAY_MAIN: run another entry (e.g. a patched copy of src/ under bench/.tmp) to A/B a change.
     script: process.env.BENCH_GATEWAY_MAIN ?? 'src/main.ts',
-    nodeArgs: o.nodeArgs,
+    // As production runs it: package.json's start script and the Dockerfile set the same V8 flag.
+    nodeArgs: o.nodeArgs ?? PRODUCTION_NODE_ARGS,
     env: {
       NODE_ENV: 'production',
       DATABASE_URL: o.databaseUrl,

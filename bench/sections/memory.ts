@@ -5,6 +5,7 @@ import { QUICK } from '../lib/env.ts';
 import { mb } from '../lib/procs.ts';
 import { belowGoal, num, table, type Goal, type SectionId, type SectionResult } from '../lib/report.ts';
 import { runScenario, SCENARIOS, type Outcome } from './fanout.ts';
+import { PRODUCTION_NODE_ARGS } from '../lib/gateway.ts';
 import { gatewayIntakeOnce } from './intake.ts';
 
 const LIMIT_MB = 200;
@@ -20,11 +21,11 @@ export async function runMemory(results: ReadonlyMap<SectionId, SectionResult>):
   // The same loads with a smaller young generation (V8's default semi-space grows to 16–32 MB per half on a machine this size).
   const duration = QUICK ? 4_000 : 10_000;
   const gwSmall = await gatewayIntakeOnce({ name: 'semispace', nodeArgs: [SEMI_SPACE_FLAG], durationMs: duration });
-  const gwDefault = await gatewayIntakeOnce({ name: 'default', durationMs: duration });
+  const gwDefault = await gatewayIntakeOnce({ name: 'default', nodeArgs: [], durationMs: duration });
   const gwCapped = await gatewayIntakeOnce({ name: 'capped', nodeArgs: CAPPED_FLAGS, durationMs: duration });
   const tasks = QUICK ? 2_000 : 10_000;
   const wkSmall: Outcome = await runScenario(SCENARIOS[0]!, { workers: 1, tasks, nodeArgs: [SEMI_SPACE_FLAG], label: 'memory-semispace' });
-  const wkDefault: Outcome = await runScenario(SCENARIOS[0]!, { workers: 1, tasks, label: 'memory-default' });
+  const wkDefault: Outcome = await runScenario(SCENARIOS[0]!, { workers: 1, tasks, nodeArgs: [], label: 'memory-default' });
   const wkCapped: Outcome = await runScenario(SCENARIOS[0]!, { workers: 1, tasks, nodeArgs: CAPPED_FLAGS, label: 'memory-capped' });
 
   const goals: Goal[] = [
@@ -33,7 +34,7 @@ export async function runMemory(results: ReadonlyMap<SectionId, SectionResult>):
   ];
   const h = intake.gatewayHeap;
   const body = [
-    'Peak resident memory (VmHWM from /proc/<pid>/status, read just before the process is stopped; it includes the Node binary\'s touched pages, ~40 MB for an idle `node`).',
+    `Peak resident memory (VmHWM from /proc/<pid>/status, read just before the process is stopped; it includes the Node binary\'s touched pages, ~40 MB for an idle \`node\`). Sections 1 and 2 run the gateway as \`npm start\` and the Docker image do, with \`${PRODUCTION_NODE_ARGS.join(' ')}\`.`,
     '',
     table(
       ['process', 'load', 'peak RSS'],
@@ -47,15 +48,15 @@ export async function runMemory(results: ReadonlyMap<SectionId, SectionResult>):
     `The gateway's own /metrics after the intake load: RSS ${num(h.rss ?? Number.NaN, 1)} MB, V8 heap ${num(h.heapUsed ?? Number.NaN, 1)} MB used of ${num(h.heapTotal ?? Number.NaN, 1)} MB allocated, external ${num(h.external ?? Number.NaN, 1)} MB: ` +
       'most of the peak is heap V8 has allocated but not yet collected, not live data.',
     '',
-    `**Diagnostic — the same loads with \`${SEMI_SPACE_FLAG}\`** (V8 young generation capped at 8 MB per semi-space), and with \`${CAPPED_FLAGS.join(' ')}\` (old generation capped too, so V8 collects before it grows), each against a fresh process, default flags in between for comparison:`,
+    `**Diagnostic — the same loads with \`${SEMI_SPACE_FLAG}\`** (V8 young generation capped at 8 MB per semi-space), and with \`${CAPPED_FLAGS.join(' ')}\` (old generation capped too, so V8 collects before it grows), each against a fresh process, V8's defaults in between for comparison:`,
     '',
     table(
       ['process and load', 'flags', 'peak RSS', 'throughput', 'p99 / time'],
       [
-        [`gateway, intake ${duration / 1000} s at 50 clients`, 'default', `${num(mb(gwDefault.peakKB), 1)} MB`, `${num(gwDefault.load.throughputPerSec)} req/s`, `p99 ${num(gwDefault.load.p99Ms, 1)} ms`],
+        [`gateway, intake ${duration / 1000} s at 50 clients`, 'none (V8 defaults)', `${num(mb(gwDefault.peakKB), 1)} MB`, `${num(gwDefault.load.throughputPerSec)} req/s`, `p99 ${num(gwDefault.load.p99Ms, 1)} ms`],
         [`gateway, intake ${duration / 1000} s at 50 clients`, SEMI_SPACE_FLAG, `${num(mb(gwSmall.peakKB), 1)} MB`, `${num(gwSmall.load.throughputPerSec)} req/s`, `p99 ${num(gwSmall.load.p99Ms, 1)} ms`],
         [`gateway, intake ${duration / 1000} s at 50 clients`, CAPPED_FLAGS.join(' '), `${num(mb(gwCapped.peakKB), 1)} MB`, `${num(gwCapped.load.throughputPerSec)} req/s`, `p99 ${num(gwCapped.load.p99Ms, 1)} ms`],
-        [`1 worker, ${num(tasks)} Cartesia tasks`, 'default', `${num(mb(wkDefault.workerPeaksKB[0]!), 1)} MB`, `${num(wkDefault.tasks / wkDefault.seconds)} tasks/s`, `${wkDefault.seconds.toFixed(1)} s`],
+        [`1 worker, ${num(tasks)} Cartesia tasks`, 'none (V8 defaults)', `${num(mb(wkDefault.workerPeaksKB[0]!), 1)} MB`, `${num(wkDefault.tasks / wkDefault.seconds)} tasks/s`, `${wkDefault.seconds.toFixed(1)} s`],
         [`1 worker, ${num(tasks)} Cartesia tasks`, SEMI_SPACE_FLAG, `${num(mb(wkSmall.workerPeaksKB[0]!), 1)} MB`, `${num(wkSmall.tasks / wkSmall.seconds)} tasks/s`, `${wkSmall.seconds.toFixed(1)} s`],
         [`1 worker, ${num(tasks)} Cartesia tasks`, CAPPED_FLAGS.join(' '), `${num(mb(wkCapped.workerPeaksKB[0]!), 1)} MB`, `${num(wkCapped.tasks / wkCapped.seconds)} tasks/s`, `${wkCapped.seconds.toFixed(1)} s`],
       ],
