@@ -1,7 +1,7 @@
 // The erasure_request table: insert at intake, read one, list newest first with keyset pagination.
 import { sql, type Kysely } from 'kysely';
 import type { RequestCursor } from '../domain/cursor.ts';
-import { CLOSED_STATUSES } from '../domain/deadlines.ts';
+import { CLOSED_STATUSES, OPEN_STATUSES } from '../domain/deadlines.ts';
 import type { RequestStatus } from '../domain/types.ts';
 import type { DB, ErasureRequestRow, NewErasureRequest } from './schema.ts';
 
@@ -43,7 +43,8 @@ export async function listRequests(db: Kysely<DB>, q: RequestPageQuery): Promise
   if (f.createdAfter !== undefined) query = query.where('created_at', '>', f.createdAfter);
   if (f.createdBefore !== undefined) query = query.where('created_at', '<', f.createdBefore);
   if (f.overdue === true) {
-    query = query.where('due_at', '<', q.now).where('status', 'not in', [...CLOSED_STATUSES]);
+    // Written as `in` the open statuses (not `not in` the closed ones) so the partial indexes apply.
+    query = query.where('due_at', '<', q.now).where('status', 'in', [...OPEN_STATUSES]);
   } else if (f.overdue === false) {
     query = query.where((eb) => eb.or([eb('due_at', '>=', q.now), eb('status', 'in', [...CLOSED_STATUSES])]));
   }

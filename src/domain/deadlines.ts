@@ -37,3 +37,6 @@ export function isOverdue(request: { dueAt: Date; status: RequestStatus }, now: 
 
 /** Statuses that stop the deadline clock (a failed request is still owed to the subject). */
 export const CLOSED_STATUSES: readonly RequestStatus[] = ['completed', 'cancelled'];
+
+/** The statuses a request can be overdue in (every status but the closed ones). */
+export const OPEN_STATUSES: readonly RequestStatus[] = ['pending', 'in_progress', 'failed'];
