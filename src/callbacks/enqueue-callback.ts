@@ -1,7 +1,6 @@
 // When a request becomes final, its callback delivery becomes a task like any other: durable, leased,
 // retried with the engine's backoff. Enqueued in the transaction that made the request final.
 import { sql, type Kysely } from 'kysely';
-import { notifyTasksAvailable } from '../db/tasks.ts';
 import { randomIds, type IdSource } from '../clock.ts';
 import { appendEvents } from '../db/events.ts';
 import type { StatusChange } from '../db/request-status.ts';
@@ -69,6 +68,7 @@ export async function enqueueCallbackIfFinal(
       data: { status: change.after, host: new URL(request.callback_url).host },
     },
   ]);
-  await notifyTasksAvailable(trx);
+  // No NOTIFY here: this runs in the worker's settle transaction, and a NOTIFY would make every
+  // such commit wait on Postgres's notify lock. The settling worker looks for the task right after.
   return id;
 }

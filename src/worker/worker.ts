@@ -322,8 +322,24 @@ export function startWorker(deps: WorkerDeps): Worker {
   async function settleWithRetries(settlements: Settlement[], now: Date): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const result = await settleTasks(db, { owner: id, actor, now, settlements, hooks: deps.hooks });
+        let requestsBecameFinal = false;
+        const hook = deps.hooks?.requestBecameFinal;
+        const hooks: SettleHooks | undefined =
+          hook === undefined
+            ? deps.hooks
+            : {
+                ...deps.hooks,
+                requestBecameFinal: (trx, requestId, change, at) => {
+                  requestsBecameFinal = true;
+                  return hook(trx, requestId, change, at);
+                },
+              };
+        const result = await settleTasks(db, { owner: id, actor, now, settlements, hooks });
         afterSettle(result.settled, result.lost, now);
+        // The hook may have queued new tasks (a callback) in that transaction: look for them now. Other
+        // workers find them at their next poll; a NOTIFY in the settle transaction would serialise
+        // every commit on Postgres's notify lock.
+        if (requestsBecameFinal) markDue();
         return;
       } catch (err) {
         if (attempt < SETTLE_RETRIES_MS.length) {
