@@ -79,7 +79,7 @@ export type StartGatewayOptions = {
 };
 
 /** The V8 flags `npm start` and the Docker image run the gateway with. */
-export const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=16'];
+export const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=8'];
 
 export async function startGateway(o: StartGatewayOptions): Promise<Gateway> {
   const port = o.role === 'worker' ? 0 : await freePort();
