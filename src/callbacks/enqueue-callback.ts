@@ -5,6 +5,7 @@ import { randomIds, type IdSource } from '../clock.ts';
 import { appendEvents } from '../db/events.ts';
 import type { StatusChange } from '../db/request-status.ts';
 import type { DB } from '../db/schema.ts';
+import { newPendingTask } from '../db/tasks.ts';
 
 export type EnqueueCallbackOptions = {
   /** Who made the request final: `worker:<id>`, `api-key:<name>` or `system` (the default). */
@@ -35,28 +36,7 @@ export async function enqueueCallbackIfFinal(
   const id = (options.ids ?? randomIds).uuid();
   await trx
     .insertInto('task')
-    .values({
-      id,
-      request_id: requestId,
-      seq: Number(last.seq) + 1,
-      type: 'callback',
-      target_index: null,
-      connection: null,
-      locator: { url: request.callback_url },
-      state: 'pending',
-      phase: 'start',
-      claimed_from: null,
-      attempts: 0,
-      next_attempt_at: now,
-      lease_owner: null,
-      lease_expires_at: null,
-      upstream_ref: null,
-      last_error: null,
-      created_at: now,
-      updated_at: now,
-      first_sent_at: null,
-      finished_at: null,
-    })
+    .values(newPendingTask({ id, request_id: requestId, seq: Number(last.seq) + 1, type: 'callback', target_index: null, connection: null, locator: { url: request.callback_url } }, now))
     .execute();
   // The URL may carry a caller's token in its query: the event names the host only.
   await appendEvents(trx, requestId, [

@@ -10,6 +10,29 @@ export const TASKS_CHANNEL = 'erasure_tasks';
 // Rows per INSERT statement: ~13 parameters a row stays well under Postgres' 65,535-parameter limit.
 const INSERT_BATCH = 1000;
 
+/** A task as it starts: pending at phase `start`, no attempt yet, due at `now`. */
+export function newPendingTask(
+  fields: Pick<NewTask, 'id' | 'request_id' | 'seq' | 'type' | 'target_index' | 'connection' | 'locator'>,
+  now: Date,
+): NewTask {
+  return {
+    ...fields,
+    state: 'pending',
+    phase: 'start',
+    claimed_from: null,
+    attempts: 0,
+    next_attempt_at: now,
+    lease_owner: null,
+    lease_expires_at: null,
+    upstream_ref: null,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    first_sent_at: null,
+    finished_at: null,
+  };
+}
+
 export async function insertTasks(trx: Kysely<DB>, rows: readonly NewTask[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_BATCH) {
     await trx.insertInto('task').values(rows.slice(i, i + INSERT_BATCH)).execute();

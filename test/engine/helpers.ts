@@ -10,6 +10,7 @@ import { randomIds, systemClock } from '../../src/clock.ts';
 import { parseConfigFile, type GatewayConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { DB, JsonObject, TaskRow } from '../../src/db/schema.ts';
+import { newPendingTask } from '../../src/db/tasks.ts';
 import type { TaskType } from '../../src/domain/types.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
@@ -128,28 +129,12 @@ export async function insertRequest(db: Kysely<DB>, tasks: readonly NewTaskSpec[
       await trx
         .insertInto('task')
         .values(
-          tasks.slice(i, i + 500).map((t, j) => ({
-            id: randomUUID(),
-            request_id: id,
-            seq: i + j + 1,
-            type: t.type,
-            target_index: options.targetIndex?.(i + j) ?? 0,
-            connection: t.connection,
-            locator: t.locator,
-            state: 'pending' as const,
-            phase: 'start',
-            claimed_from: null,
-            attempts: 0,
-            next_attempt_at: now,
-            lease_owner: null,
-            lease_expires_at: null,
-            upstream_ref: null,
-            last_error: null,
-            created_at: now,
-            updated_at: now,
-            first_sent_at: null,
-            finished_at: null,
-          })),
+          tasks.slice(i, i + 500).map((t, j) =>
+            newPendingTask(
+              { id: randomUUID(), request_id: id, seq: i + j + 1, type: t.type, target_index: options.targetIndex?.(i + j) ?? 0, connection: t.connection, locator: t.locator },
+              now,
+            ),
+          ),
         )
         .execute();
     }

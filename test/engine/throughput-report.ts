@@ -10,6 +10,7 @@ import { parseConfigFile } from '../../src/config.ts';
 import { createDatabase } from '../../src/db/database.ts';
 import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
+import { newPendingTask } from '../../src/db/tasks.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createCartesiaSimulator } from '../../src/upstreams/simulators/index.ts';
@@ -69,28 +70,12 @@ for (let r = 0; r < total / perRequest; r += 1) {
     await trx
       .insertInto('task')
       .values(
-        Array.from({ length: perRequest }, (_, j) => ({
-          id: randomUUID(),
-          request_id: id,
-          seq: j + 1,
-          type: 'cartesia.call' as const,
-          target_index: 0,
-          connection: 'cartesia',
-          locator: { callId: `ac_b${r * perRequest + j}` },
-          state: 'pending' as const,
-          phase: 'start',
-          claimed_from: null,
-          attempts: 0,
-          next_attempt_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
-          upstream_ref: null,
-          last_error: null,
-          created_at: now,
-          updated_at: now,
-          first_sent_at: null,
-          finished_at: null,
-        })),
+        Array.from({ length: perRequest }, (_, j) =>
+          newPendingTask(
+            { id: randomUUID(), request_id: id, seq: j + 1, type: 'cartesia.call', target_index: 0, connection: 'cartesia', locator: { callId: `ac_b${r * perRequest + j}` } },
+            now,
+          ),
+        ),
       )
       .execute();
   });

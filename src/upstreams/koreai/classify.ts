@@ -155,6 +155,12 @@ export function recordingStatus(res: UpstreamResponse): string | undefined {
   return asString(asObject(res.json).status);
 }
 
+/** A v2 status we do not know: not final, ask again later (Kore.ai may add values). */
+function unexpectedRecordingStatus(res: UpstreamResponse, status: string | undefined): Outcome {
+  const code = status === undefined ? 'no_status' : `status_${status}`;
+  return { kind: 'retry', error: { kind: 'answer', status: res.status, code, message: `unexpected recording status ${JSON.stringify(status ?? null)}` } };
+}
+
 /** Phase `check`: GET …/v2/recordings?sessionId= before deleting. */
 export function classifyRecordingCheck(res: UpstreamResponse, t: KoreaiTimings, now: Date): Outcome {
   const common = classifyCommon(res, t, now);
@@ -170,7 +176,7 @@ export function classifyRecordingCheck(res: UpstreamResponse, t: KoreaiTimings, 
     case 'success':
       return { kind: 'continue', phase: 'delete', upstreamRef: { recordingStatus: status } };
     default:
-      return { kind: 'retry', error: { kind: 'answer', status: res.status, code: status === undefined ? 'no_status' : `status_${status}`, message: `unexpected recording status ${JSON.stringify(status ?? null)}` } };
+      return unexpectedRecordingStatus(res, status);
   }
 }
 
@@ -204,6 +210,6 @@ export function classifyRecordingConfirm(res: UpstreamResponse, t: KoreaiTimings
     case 'success':
       return { kind: 'retry', phase: 'delete', error: { kind: 'answer', status: res.status, code: 'still_present', message: 'recording still present after delete' } };
     default:
-      return { kind: 'retry', error: { kind: 'answer', status: res.status, code: status === undefined ? 'no_status' : `status_${status}`, message: `unexpected recording status ${JSON.stringify(status ?? null)}` } };
+      return unexpectedRecordingStatus(res, status);
   }
 }
