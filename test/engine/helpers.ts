@@ -52,35 +52,45 @@ export type ConfigOptions = {
   worker?: JsonObject;
 };
 
+/**
+ * A Kore.ai connection to the test simulator: unpaced, quick polls and rechecks, short timeouts.
+ * Every test config builds its connections here; `over` sets what a test needs differently.
+ */
+export function koreTestConnection(name: string, baseUrl: string, over: JsonObject = {}): JsonObject {
+  return {
+    name,
+    type: 'koreai',
+    baseUrl,
+    botId: BOT.botId,
+    clientId: BOT.clientId,
+    clientSecret: { env: 'ENGINE_KORE_SECRET' },
+    limits: { windows: [], concurrency: 16 },
+    jobPollIntervalSeconds: 0.3,
+    recordingRecheckSeconds: 0.3,
+    requestTimeoutMs: 2000,
+    ...over,
+  };
+}
+
+/** A Cartesia connection to the test simulator (see koreTestConnection). */
+export function cartesiaTestConnection(name: string, baseUrl: string, over: JsonObject = {}): JsonObject {
+  return {
+    name,
+    type: 'cartesia',
+    baseUrl,
+    apiKey: { env: 'ENGINE_CARTESIA_KEY' },
+    activeCallRecheckSeconds: 0.3,
+    limits: { windows: [], concurrency: 8 },
+    requestTimeoutMs: 2000,
+    ...over,
+  };
+}
+
 /** The config file document (secrets by env reference) and its parsed form. */
 export function engineConfig(o: ConfigOptions): { raw: JsonObject; config: Pick<GatewayConfig, 'file' | 'secrets'> } {
   const raw: JsonObject = {
     apiKeys: [{ name: 'engine-test', sha256: '1'.repeat(64), scopes: ['erasure:write'] }],
-    connections: [
-      {
-        name: 'kore',
-        type: 'koreai',
-        baseUrl: o.koreUrl,
-        botId: BOT.botId,
-        clientId: BOT.clientId,
-        clientSecret: { env: 'ENGINE_KORE_SECRET' },
-        limits: { windows: [], concurrency: 16 },
-        jobPollIntervalSeconds: 0.3,
-        recordingRecheckSeconds: 0.3,
-        requestTimeoutMs: 2000,
-        ...o.kore,
-      },
-      {
-        name: 'cartesia',
-        type: 'cartesia',
-        baseUrl: o.cartesiaUrl,
-        apiKey: { env: 'ENGINE_CARTESIA_KEY' },
-        activeCallRecheckSeconds: 0.3,
-        limits: { windows: [], concurrency: 8 },
-        requestTimeoutMs: 2000,
-        ...o.cartesia,
-      },
-    ],
+    connections: [koreTestConnection('kore', o.koreUrl, o.kore), cartesiaTestConnection('cartesia', o.cartesiaUrl, o.cartesia)],
     worker: { pollIntervalMs: 100, sweepIntervalMs: 250, leaseSeconds: 10, backoffBaseMs: 50, backoffCapMs: 400, shutdownGraceMs: 2000, ...o.worker },
   };
   const parsed = parseConfigFile(raw, SECRET_ENV, () => {

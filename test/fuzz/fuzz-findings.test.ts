@@ -1,20 +1,16 @@
 // What the OpenAPI fuzzing found, one case each, so each stays fixed: text Postgres cannot store, dates
 // the API cannot write back, and URLs the router refuses before our error handler sees them. Each must be
 // a 4xx problem — never a 500, never a plain JSON error — and a refused submit leaves nothing behind.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { bearer, buildTestApp, countAllRows, expectProblem, KEYS, PROBLEM, requestBody, type TestApp } from '../http/harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../helpers/db.ts';
+import { bearer, countAllRows, expectProblem, KEYS, PROBLEM, requestBody, type TestApp, useTestApp } from '../http/harness.ts';
 
 let database: TestDatabase;
 let t: TestApp;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  t = await buildTestApp(database);
-});
-afterAll(async () => {
-  await t?.close();
-  await database?.close();
+useTestApp((app, db) => {
+  t = app;
+  database = db;
 });
 
 const submit = (body: unknown) =>

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import { parseConfigFile, parseEnvironment, type GatewayConfig } from '../../src/config.ts';
 import type { Worker } from '../../src/worker/worker.ts';
-import { BOT, SECRET_ENV, startSimulators, startTestWorker, waitFor, type Simulators } from '../engine/helpers.ts';
+import { BOT, cartesiaTestConnection, koreTestConnection, SECRET_ENV, startSimulators, startTestWorker, waitFor, type Simulators } from '../engine/helpers.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { bearer, buildTestApp, KEYS, TEST_SECRETS_ENV, testConfigFile, type TestApp } from '../http/harness.ts';
 import {
@@ -47,19 +47,8 @@ const undocumented = new Map<string, { count: number; example: string }>();
 let total = 0;
 
 function fuzzConfig(): GatewayConfig {
-  const kore = (name: string) => ({
-    name,
-    type: 'koreai',
-    baseUrl: sims.koreUrl,
-    botId: BOT.botId,
-    clientId: BOT.clientId,
-    clientSecret: { env: 'ENGINE_KORE_SECRET' },
-    limits: { windows: [], concurrency: 8 },
-    jobPollIntervalSeconds: 0.2,
-    recordingRecheckSeconds: 0.2,
-    requestTimeoutMs: 2000,
-  });
-  const cartesia = (name: string, keyEnv: string) => ({ name, type: 'cartesia', baseUrl: sims.cartesiaUrl, apiKey: { env: keyEnv }, requestTimeoutMs: 2000 });
+  const kore = (name: string) => koreTestConnection(name, sims.koreUrl, { limits: { windows: [], concurrency: 8 }, jobPollIntervalSeconds: 0.2, recordingRecheckSeconds: 0.2 });
+  const cartesia = (name: string, keyEnv: string) => cartesiaTestConnection(name, sims.cartesiaUrl, { apiKey: { env: keyEnv } });
   const raw = testConfigFile({
     connections: [kore('kore-support'), kore('kore-sales'), cartesia('cartesia-prod', 'ENGINE_CARTESIA_KEY'), cartesia('cartesia-bad', 'WRONG_CARTESIA_KEY')],
   });

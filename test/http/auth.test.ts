@@ -1,18 +1,11 @@
 // Bearer API keys and scopes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { bearer, buildTestApp, expectProblem, KEYS, PROBLEM, requestBody, type TestApp } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { bearer, expectProblem, KEYS, PROBLEM, requestBody, type TestApp, useTestApp } from './harness.ts';
 
-let database: TestDatabase;
 let t: TestApp;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  t = await buildTestApp(database);
-});
-afterAll(async () => {
-  await t?.close();
-  await database?.close();
+useTestApp((app) => {
+  t = app;
 });
 
 const submit = (headers: Record<string, string>) => t.app.inject({ method: 'POST', url: '/v1/erasure-requests', headers, payload: requestBody() });

@@ -2,6 +2,7 @@
 // test's database, a manual clock, an ephemeral evidence key, and (optionally) a stream that captures
 // every log line.
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type AppDeps, type ZodApp } from '../../src/app.ts';
 import { manualClock, randomIds, type Clock } from '../../src/clock.ts';
 import { parseConfigFile, parseEnvironment, type GatewayConfig } from '../../src/config.ts';
@@ -10,6 +11,7 @@ import { ephemeralSigningKey, type EvidenceSigningKey } from '../../src/evidence
 import { sha256Hex } from '../../src/http/plugins/auth.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 /** API keys known to the test config, by what they may do. */
 export const KEYS = {
@@ -161,3 +163,21 @@ export type ProblemShape = {
 };
 
 export const PROBLEM = (kind: string) => `https://erasure-gateway.dev/problems/${kind}`;
+
+/**
+ * One fresh database and app for the whole test file: created before its tests, closed after them.
+ * `use` hands them to the file's own variables.
+ */
+export function useTestApp(use: (t: TestApp, database: TestDatabase) => void): void {
+  let database: TestDatabase | undefined;
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    t = await buildTestApp(database);
+    use(t, database);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await database?.close();
+  });
+}

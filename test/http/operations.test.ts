@@ -1,20 +1,16 @@
 // Liveness, readiness, metrics and the docs.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/db/database.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { bearer, buildTestApp, expectProblem, KEYS, PROBLEM, requestBody, type TestApp } from './harness.ts';
+import type { TestDatabase } from '../helpers/db.ts';
+import { bearer, expectProblem, KEYS, PROBLEM, requestBody, type TestApp, buildTestApp, useTestApp } from './harness.ts';
 
 let database: TestDatabase;
 let t: TestApp;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  t = await buildTestApp(database);
-});
-afterAll(async () => {
-  await t?.close();
-  await database?.close();
+useTestApp((app, db) => {
+  t = app;
+  database = db;
 });
 
 describe('operations endpoints', () => {

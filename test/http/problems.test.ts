@@ -1,19 +1,15 @@
 // Bad input of every kind gets a clear 4xx problem+json with a stable type — never a 5xx — and writes nothing.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { bearer, buildTestApp, countAllRows, expectProblem, KEYS, PROBLEM, requestBody, type TestApp } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../helpers/db.ts';
+import { bearer, countAllRows, expectProblem, KEYS, PROBLEM, requestBody, type TestApp, useTestApp } from './harness.ts';
 
 let database: TestDatabase;
 let t: TestApp;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  t = await buildTestApp(database);
-});
-afterAll(async () => {
-  await t?.close();
-  await database?.close();
+useTestApp((app, db) => {
+  t = app;
+  database = db;
 });
 
 const target = (extra: Record<string, unknown> = {}) => ({ type: 'koreai.recordings', connection: 'kore-support', sessionIds: ['s-1'], ...extra });

@@ -1,18 +1,14 @@
 // Idempotency-Key: a retried submit must never create a second request.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { bearer, buildTestApp, expectProblem, KEYS, PROBLEM, requestBody, type TestApp } from '../http/harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../helpers/db.ts';
+import { bearer, expectProblem, KEYS, PROBLEM, requestBody, type TestApp, useTestApp } from '../http/harness.ts';
 
 let database: TestDatabase;
 let t: TestApp;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  t = await buildTestApp(database);
-});
-afterAll(async () => {
-  await t?.close();
-  await database?.close();
+useTestApp((app, db) => {
+  t = app;
+  database = db;
 });
 
 const post = (payload: unknown, key: string, apiKey: string = KEYS.writer) =>

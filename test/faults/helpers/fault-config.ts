@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigFile, parseEnvironment, type GatewayConfig } from '../../../src/config.ts';
-import { BOT, SECRET_ENV, type Simulators } from '../../engine/helpers.ts';
+import { cartesiaTestConnection, koreTestConnection, SECRET_ENV, type Simulators } from '../../engine/helpers.ts';
 import { TEST_SECRETS_ENV, testConfigFile } from '../../http/harness.ts';
 
 /** Every secret the config file refers to, by environment variable (for child processes too). */
@@ -17,27 +17,8 @@ export const CARTESIA = 'cartesia';
 export function faultConfigFile(sims: Pick<Simulators, 'koreUrl' | 'cartesiaUrl'>, worker: Record<string, unknown>): Record<string, unknown> {
   return testConfigFile({
     connections: [
-      {
-        name: KORE,
-        type: 'koreai',
-        baseUrl: sims.koreUrl,
-        botId: BOT.botId,
-        clientId: BOT.clientId,
-        clientSecret: { env: 'ENGINE_KORE_SECRET' },
-        limits: { windows: [], concurrency: 16 },
-        jobPollIntervalSeconds: 0.3,
-        recordingRecheckSeconds: 0.3,
-        requestTimeoutMs: 3000,
-      },
-      {
-        name: CARTESIA,
-        type: 'cartesia',
-        baseUrl: sims.cartesiaUrl,
-        apiKey: { env: 'ENGINE_CARTESIA_KEY' },
-        activeCallRecheckSeconds: 0.3,
-        limits: { windows: [], concurrency: 16 },
-        requestTimeoutMs: 3000,
-      },
+      koreTestConnection(KORE, sims.koreUrl, { requestTimeoutMs: 3000 }),
+      cartesiaTestConnection(CARTESIA, sims.cartesiaUrl, { limits: { windows: [], concurrency: 16 }, requestTimeoutMs: 3000 }),
     ],
     worker,
   });
