@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { buildApp, type AppDeps, type ZodApp } from './app.ts';
-import { registerOverdueRequestsGauge } from './audit/overdue-gauge.ts';
+import { registerOverdueRequestsGauge } from './reports/overdue-gauge.ts';
 import { randomIds, systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { createDatabase, type Database } from './db/database.ts';

@@ -1,7 +1,7 @@
 // Prometheus metrics, one registry per process (tests build their own).
 import type { Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { countTasksByState } from './db/sql/countTasksByState.ts';
+import { countTasksByState } from './db/sql/count-tasks-by-state.ts';
 import type { DB } from './db/schema.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigFile, SCOPES, type GatewayConfig } from './config.ts';
 import { sha256Hex } from './http/plugins/auth.ts';
-import { startSandboxSimulators, type SandboxSimulators } from './upstreams/simulators/index.ts';
+import { startSandboxSimulators, type SandboxSimulators } from './simulators/index.ts';
 
 export const SANDBOX_KOREAI_CONNECTION = 'sandbox-koreai';
 export const SANDBOX_CARTESIA_CONNECTION = 'sandbox-cartesia';

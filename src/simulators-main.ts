@@ -1,5 +1,5 @@
 // `npm run simulators`: the Kore.ai and Cartesia simulators on loopback, seeded with the demo data.
-import { startSandboxSimulators } from './upstreams/simulators/sandbox.ts';
+import { startSandboxSimulators } from './simulators/sandbox.ts';
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -1,5 +1,5 @@
 // The Kore.ai and Cartesia simulators inside the bench process (same clock as the bench's timings).
-import { createCartesiaSimulator, createKoreaiSimulator, type CartesiaSimulator, type KoreaiSimulator } from '../../src/upstreams/simulators/index.ts';
+import { createCartesiaSimulator, createKoreaiSimulator, type CartesiaSimulator, type KoreaiSimulator } from '../../src/simulators/index.ts';
 import { onCleanup } from './cleanup.ts';
 import { CARTESIA_KEY, KORE_BOT } from './gateway.ts';
 

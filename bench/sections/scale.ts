@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { listRequests, findRequest } from '../../src/db/requests.ts';
 import type { DB } from '../../src/db/schema.ts';
-import { claimDueTasks } from '../../src/db/sql/claimDueTasks.ts';
+import { claimDueTasks } from '../../src/db/sql/claim-due-tasks.ts';
 import { countTasksByTarget } from '../../src/db/tasks.ts';
 import { TASK_TYPES } from '../../src/domain/types.ts';
 import { startCpuWindow, type CpuWindow } from '../lib/cpu.ts';
@@ -236,7 +236,7 @@ export async function runScale(o: { rebuild: boolean }): Promise<SectionResult> 
     '',
     details('plans: GET one request (findRequest, countTasksByTarget)', getPlans.map((p) => codeBlock(p)).join('\n\n')),
     '',
-    `**Claim query** (src/db/sql/claimDueTasks.ts, compiled with the worker's code for connections kore + cartesia, limit 32): ${sameClaimPlan ? 'the **same plan** on the empty and the loaded database' : 'the plans **differ**'}.`,
+    `**Claim query** (src/db/sql/claim-due-tasks.ts, compiled with the worker's code for connections kore + cartesia, limit 32): ${sameClaimPlan ? 'the **same plan** on the empty and the loaded database' : 'the plans **differ**'}.`,
     '',
     'Empty database (fresh, migrated):',
     '',

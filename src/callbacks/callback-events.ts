@@ -4,7 +4,7 @@
 // Never the URL (a token may sit in its query), the body or the secret.
 import type { NewEvent } from '../db/events.ts';
 import type { JsonObject } from '../db/schema.ts';
-import { settlementEvents, type SettlementEventInput } from '../worker/planSettlement.ts';
+import { settlementEvents, type SettlementEventInput } from '../worker/plan-settlement.ts';
 
 export function callbackSettlementEvents(input: SettlementEventInput): NewEvent[] {
   const { task, plan, result, actor, now } = input;

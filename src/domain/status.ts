@@ -1,4 +1,4 @@
-// Request status is derived from its tasks (DESIGN.md "States"); this is the one place that says how.
+// Request status is derived from its tasks (docs/DESIGN.md, "States"); this is the one place that says how.
 import type { RequestStatus, TaskState } from './types.ts';
 
 export type StateCounts = Partial<Record<TaskState, number>>;

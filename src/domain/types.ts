@@ -1,4 +1,4 @@
-// The vocabulary of the product contract (DESIGN.md): regulations, task types and states, request status.
+// The vocabulary of the product contract (docs/DESIGN.md): regulations, task types and states, request status.
 
 export const REGULATIONS = ['gdpr', 'ccpa', 'other'] as const;
 export type Regulation = (typeof REGULATIONS)[number];

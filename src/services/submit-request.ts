@@ -1,5 +1,5 @@
 // Accepting an erasure request. Everything is checked before writing; then ONE statement (one round
-// trip, its own transaction: src/db/sql/submitRequest.ts) writes the request, its idempotency key, its
+// trip, its own transaction: src/db/sql/submit-request.ts) writes the request, its idempotency key, its
 // tasks and its first event, and nudges the workers.
 // A 202 therefore means the whole request is durable, and a refusal leaves nothing behind.
 import { createHash } from 'node:crypto';
@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { findIdempotencyKey, type IdempotencyRecord } from '../db/idempotency.ts';
 import type { JsonObject } from '../db/schema.ts';
-import { isIdempotencyKeyConflict, nudgeWorkers, submitRequestStatement } from '../db/sql/submitRequest.ts';
+import { isIdempotencyKeyConflict, nudgeWorkers, submitRequestStatement } from '../db/sql/submit-request.ts';
 import type { TargetStateCount } from '../db/tasks.ts';
 import { checkCallbackUrl } from '../domain/callback-url.ts';
 import { defaultDueAt } from '../domain/deadlines.ts';

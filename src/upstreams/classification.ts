@@ -1,5 +1,5 @@
 // What an upstream answer means for a task. Each vendor's classify.ts maps answers to one of these;
-// the worker turns an outcome into the task's next state (worker/planSettlement.ts). Nothing here
+// the worker turns an outcome into the task's next state (worker/plan-settlement.ts). Nothing here
 // holds a raw body, a secret or a subject identifier.
 import type { JsonObject } from '../db/schema.ts';
 

@@ -6,7 +6,7 @@ import type { NewEvent } from '../db/events.ts';
 import type { JsonObject } from '../db/schema.ts';
 import type { TaskState, TaskType } from '../domain/types.ts';
 import type { Outcome, UpstreamCall } from '../upstreams/classification.ts';
-import type { SettlementEventInput } from './planSettlement.ts';
+import type { SettlementEventInput } from './plan-settlement.ts';
 
 /** A task as claimed by this worker (state is `running`; `claimedFrom` is where it came from). */
 export type ClaimedTask = {

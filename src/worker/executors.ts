@@ -1,11 +1,11 @@
 // Builds the executors for the configured connections: one client (one undici Pool) per connection.
 // The `callback` executor is added by whoever builds callbacks: pass it in `extra`.
 import type { GatewayConfig } from '../config.ts';
-import { cartesiaDeleteCall } from '../upstreams/cartesia/cartesiaDeleteCall.ts';
+import { cartesiaDeleteCall } from '../upstreams/cartesia/delete-call.ts';
 import { createCartesiaClient, type CartesiaClient } from '../upstreams/cartesia/client.ts';
 import { createKoreaiClient, type KoreaiClient } from '../upstreams/koreai/client.ts';
-import { koreaiDeleteConversations } from '../upstreams/koreai/koreaiDeleteConversations.ts';
-import { koreaiDeleteRecording } from '../upstreams/koreai/koreaiDeleteRecording.ts';
+import { koreaiDeleteConversations } from '../upstreams/koreai/delete-conversations.ts';
+import { koreaiDeleteRecording } from '../upstreams/koreai/delete-recording.ts';
 import type { Executors } from './executor.ts';
 
 export type UpstreamExecutors = { executors: Executors; close(): Promise<void> };

@@ -8,20 +8,20 @@ import { hostname } from 'node:os';
 import type { ConnectionConfig, GatewayConfig } from '../config.ts';
 import type { Clock, IdSource } from '../clock.ts';
 import type { Database } from '../db/database.ts';
-import { claimDueTasks } from '../db/sql/claimDueTasks.ts';
-import { claimPacedTasks } from '../db/sql/claimPacedTasks.ts';
-import { deleteOldPermits } from '../db/sql/deleteOldPermits.ts';
-import { finishPermits } from '../db/sql/finishPermits.ts';
-import { releaseHeldTasks } from '../db/sql/releaseHeldTasks.ts';
-import { returnExpiredLeases } from '../db/sql/returnExpiredLeases.ts';
-import { settleTasks, type Settlement, type SettleHooks } from '../db/sql/settleTasks.ts';
+import { claimDueTasks } from '../db/sql/claim-due-tasks.ts';
+import { claimPacedTasks } from '../db/sql/claim-paced-tasks.ts';
+import { deleteOldPermits } from '../db/sql/delete-old-permits.ts';
+import { finishPermits } from '../db/sql/finish-permits.ts';
+import { releaseHeldTasks } from '../db/sql/release-held-tasks.ts';
+import { returnExpiredLeases } from '../db/sql/return-expired-leases.ts';
+import { settleTasks, type Settlement, type SettleHooks } from '../db/sql/settle-tasks.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ClaimedTask, ExecutionResult, Executors } from './executor.ts';
 import { createUpstreamExecutors } from './executors.ts';
 import { isPaced, reserveAheadMs } from './pacing.ts';
-import { planSettlement, settlementEvents, type SettlementSettings } from './planSettlement.ts';
-import { startWakeListener, type WakeListener } from './wakeListener.ts';
+import { planSettlement, settlementEvents, type SettlementSettings } from './plan-settlement.ts';
+import { startWakeListener, type WakeListener } from './wake-listener.ts';
 
 export type WorkerDeps = {
   config: Pick<GatewayConfig, 'file' | 'secrets'>;
@@ -270,7 +270,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     flushSettles();
   }
 
-  // ---- closing permits right after the call (see finishPermits.ts) -------------------------------
+  // ---- closing permits right after the call (see finish-permits.ts) -------------------------------
   const finishQueue: Array<{ id: number; endedAt: number }> = [];
   let finishing = false;
   function flushFinishes(): void {

@@ -4,9 +4,9 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestsCsvChunks } from '../../src/audit/export-requests-csv.ts';
-import { registerOverdueRequestsGauge } from '../../src/audit/overdue-gauge.ts';
-import { wantsCsv } from '../../src/http/routes/audit/negotiate.ts';
+import { requestsCsvChunks } from '../../src/reports/export-requests-csv.ts';
+import { registerOverdueRequestsGauge } from '../../src/reports/overdue-gauge.ts';
+import { wantsCsv } from '../../src/http/negotiate.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { bearer, buildTestApp, KEYS, requestBody, TEST_EVIDENCE_KID, type TestApp } from '../http/harness.ts';
 

@@ -16,7 +16,7 @@ import { parseEnvironment, type GatewayConfig } from '../../src/config.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { purgeExpiredSubjects } from '../../src/privacy/purge-expired-subjects.ts';
 import { SANDBOX_CARTESIA_CONNECTION, SANDBOX_KOREAI_CONNECTION, sandboxConfig } from '../../src/sandbox.ts';
-import { startSandboxSimulators, type SandboxSimulators } from '../../src/upstreams/simulators/index.ts';
+import { startSandboxSimulators, type SandboxSimulators } from '../../src/simulators/index.ts';
 import { startWorker, type Worker } from '../../src/worker/worker.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { buildTestApp, type TestApp } from '../http/harness.ts';

@@ -1,6 +1,6 @@
 // The CSV export renders what an auditor opens in a spreadsheet: RFC 4180, and formulas never run.
 import { describe, expect, it } from 'vitest';
-import { csvField, renderRequestsCsv } from '../../src/audit/requests-csv.ts';
+import { csvField, renderRequestsCsv } from '../../src/reports/requests-csv.ts';
 import type { ErasureRequestResource } from '../../src/http/schemas/erasure-request-resource.ts';
 
 const base: ErasureRequestResource = {

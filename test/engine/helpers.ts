@@ -14,7 +14,7 @@ import { newPendingTask } from '../../src/db/tasks.ts';
 import type { TaskType } from '../../src/domain/types.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { createCartesiaSimulator, createKoreaiSimulator, type CartesiaSimulator, type KoreaiSimulator } from '../../src/upstreams/simulators/index.ts';
+import { createCartesiaSimulator, createKoreaiSimulator, type CartesiaSimulator, type KoreaiSimulator } from '../../src/simulators/index.ts';
 import { startWorker, type Worker, type WorkerDeps } from '../../src/worker/worker.ts';
 
 export const BOT = { botId: 'st-engine-test', clientId: 'cs-engine-test', clientSecret: 'kore-engine-secret' };

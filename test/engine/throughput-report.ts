@@ -13,7 +13,7 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { newPendingTask } from '../../src/db/tasks.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { createCartesiaSimulator } from '../../src/upstreams/simulators/index.ts';
+import { createCartesiaSimulator } from '../../src/simulators/index.ts';
 import { startWorker } from '../../src/worker/worker.ts';
 
 const total = Number(process.argv[2] ?? 5000);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/upstreams/simulators/clock.ts';
+import { createManualClock } from '../../src/simulators/clock.ts';
 import { CARTESIA_HEADERS, call, simulatorPool } from './helpers.ts';
 
 const pool = simulatorPool();

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FaultPlan } from '../../src/upstreams/simulators/faults.ts';
+import type { FaultPlan } from '../../src/simulators/faults.ts';
 import { BOT, CARTESIA_HEADERS, call, koreaiAuth, simulatorPool } from './helpers.ts';
 
 const pool = simulatorPool();

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { request } from 'undici';
-import { createCartesiaSimulator, type CartesiaSimulator, type CartesiaSimulatorOptions } from '../../src/upstreams/simulators/cartesia/simulator.ts';
-import { createKoreaiSimulator, type KoreaiSimulator, type KoreaiSimulatorOptions } from '../../src/upstreams/simulators/koreai/simulator.ts';
+import { createCartesiaSimulator, type CartesiaSimulator, type CartesiaSimulatorOptions } from '../../src/simulators/cartesia/simulator.ts';
+import { createKoreaiSimulator, type KoreaiSimulator, type KoreaiSimulatorOptions } from '../../src/simulators/koreai/simulator.ts';
 
 export const BOT = { botId: 'st-11111111-2222-4333-8444-555555555555', clientId: 'cs-aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', clientSecret: 'kore-test-secret' };
 export const CARTESIA_KEY = 'sk_car_test_0123456789';

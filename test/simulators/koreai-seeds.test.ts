@@ -1,6 +1,6 @@
 // One test per Kore.ai seed document: its sample request, sent as the seed shows it, gets the documented answer.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/upstreams/simulators/clock.ts';
+import { createManualClock } from '../../src/simulators/clock.ts';
 import { BOT, call, koreaiAuth, koreaiBase, simulatorPool } from './helpers.ts';
 
 const pool = simulatorPool();

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/upstreams/simulators/clock.ts';
-import { DEMO_IDS } from '../../src/upstreams/simulators/demo-data.ts';
-import { signHs256Jwt } from '../../src/upstreams/simulators/koreai/jwt-hs256.ts';
-import { startSandboxSimulators, type SandboxSimulators } from '../../src/upstreams/simulators/sandbox.ts';
+import { createManualClock } from '../../src/simulators/clock.ts';
+import { DEMO_IDS } from '../../src/simulators/demo-data.ts';
+import { signHs256Jwt } from '../../src/simulators/koreai/jwt-hs256.ts';
+import { startSandboxSimulators, type SandboxSimulators } from '../../src/simulators/sandbox.ts';
 import { call } from './helpers.ts';
 
 let sandbox: SandboxSimulators | undefined;

@@ -1,4 +1,4 @@
-// Every Cartesia answer is classified here, and only here (specs/UPSTREAMS.md, "Cartesia").
+// Every Cartesia answer is classified here, and only here (docs/UPSTREAMS.md, "Cartesia").
 // Answers are parsed openly: unknown fields and enum values never fail a task by themselves.
 import type { JsonObject } from '../../db/schema.ts';
 import { truncateMessage, type ErrorSummary, type Outcome } from '../classification.ts';

@@ -1,4 +1,4 @@
-// Every Kore.ai answer is classified here, and only here (specs/UPSTREAMS.md, "Kore.ai").
+// Every Kore.ai answer is classified here, and only here (docs/UPSTREAMS.md, "Kore.ai").
 // Undocumented parts are read both ways: a rate limit is HTTP 429 OR an error message saying
 // "rate limit" whatever the status; unknown job statuses are "not final yet" unless they say failure.
 import type { JsonObject } from '../../db/schema.ts';

@@ -9,7 +9,7 @@ import { problem } from '../../../domain/errors.ts';
 import type { ZodApp } from '../../app-deps.ts';
 import { requestIdParams } from '../../schemas/common.ts';
 import { problemResponse, problemResponses } from '../../schemas/problem.ts';
-import { negotiate } from './negotiate.ts';
+import { negotiate } from '../../negotiate.ts';
 import { evidenceSchema } from './schemas.ts';
 
 export const JOSE_MEDIA_TYPE = 'application/jose';

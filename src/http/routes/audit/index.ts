@@ -1,12 +1,10 @@
-// Audit trail, evidence, the evidence keys, and the cancel/retry operations. The evidence key is made
+// Audit trail, its verification, evidence, and the evidence keys. The evidence key is made
 // once at start (main.ts: loadEvidenceSigningKey(config)) and passed in.
 import type { EvidenceSigningKey } from '../../../evidence/signing-key.ts';
 import type { ZodApp } from '../../app-deps.ts';
-import { cancelErasureRequest } from './cancel.ts';
 import { getErasureRequestEvidence } from './get-evidence.ts';
 import { getJwks } from './jwks.ts';
 import { listErasureRequestEvents } from './list-events.ts';
-import { retryErasureRequest } from './retry.ts';
 import { verifyErasureRequestEvents } from './verify-events.ts';
 
 export type AuditRouteOptions = {
@@ -20,6 +18,4 @@ export async function auditRoutes(app: ZodApp, options: AuditRouteOptions): Prom
   verifyErasureRequestEvents(app);
   getErasureRequestEvidence(app, { key: options.evidenceKey, ...(options.evidenceIssuer === undefined ? {} : { issuer: options.evidenceIssuer }) });
   getJwks(app, { key: options.evidenceKey });
-  cancelErasureRequest(app);
-  retryErasureRequest(app);
 }

@@ -4,8 +4,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
-import { requestsCsvChunks } from '../../../audit/export-requests-csv.ts';
-import { CSV_MEDIA_TYPE } from '../../../audit/requests-csv.ts';
+import { requestsCsvChunks } from '../../../reports/export-requests-csv.ts';
+import { CSV_MEDIA_TYPE } from '../../../reports/requests-csv.ts';
 import type { RequestFilters } from '../../../db/requests.ts';
 import type { DB } from '../../../db/schema.ts';
 

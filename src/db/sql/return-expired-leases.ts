@@ -5,7 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { NewEvent } from '../events.ts';
 import type { DB, JsonObject } from '../schema.ts';
-import { eventsByRequest, recordTaskChanges } from './recordTaskChanges.ts';
+import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
 
 export type ReturnExpiredLeasesInput = {
   now: Date;

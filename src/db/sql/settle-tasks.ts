@@ -7,9 +7,9 @@ import { sql, type Kysely } from 'kysely';
 import { appendEvents, type NewEvent } from '../events.ts';
 import type { StatusChange } from '../request-status.ts';
 import type { DB, JsonObject } from '../schema.ts';
-import type { TaskUpdatePlan } from '../../worker/planSettlement.ts';
+import type { TaskUpdatePlan } from '../../worker/plan-settlement.ts';
 import type { ClaimedTask } from '../../worker/executor.ts';
-import { eventsByRequest, recordTaskChanges } from './recordTaskChanges.ts';
+import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
 
 export type Settlement = {
   task: ClaimedTask;

@@ -7,7 +7,7 @@ import type { ConnectionLimits } from '../../config.ts';
 import type { ClaimedTask } from '../../worker/executor.ts';
 import { PACING_MARGIN_SECONDS, planPermits, type PacingState, type PermitPlan, type WindowUse } from '../../worker/pacing.ts';
 import type { DB } from '../schema.ts';
-import { CLAIMED_COLUMNS, toClaimedTask, type ClaimedTaskRow } from './claimedTask.ts';
+import { CLAIMED_COLUMNS, toClaimedTask, type ClaimedTaskRow } from './claimed-task.ts';
 
 export type ClaimPacedTasksInput = {
   connection: string;

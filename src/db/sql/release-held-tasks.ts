@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { NewEvent } from '../events.ts';
 import type { DB } from '../schema.ts';
-import { eventsByRequest, recordTaskChanges } from './recordTaskChanges.ts';
+import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
 
 export async function releaseHeldTasks(db: Kysely<DB>, input: { owner: string; actor: string; now: Date }): Promise<number> {
   return db.transaction().execute(async (trx) => {

@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { ClaimedTask } from '../../worker/executor.ts';
 import type { DB } from '../schema.ts';
-import { CLAIMED_COLUMNS, toClaimedTask, type ClaimedTaskRow } from './claimedTask.ts';
+import { CLAIMED_COLUMNS, toClaimedTask, type ClaimedTaskRow } from './claimed-task.ts';
 
 export type ClaimDueTasksInput = {
   owner: string;

@@ -2,14 +2,14 @@
 // pauses and pacing; writes after a claim are fenced by the lease; the sweeper returns expired leases.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimDueTasks } from '../../src/db/sql/claimDueTasks.ts';
-import { claimPacedTasks } from '../../src/db/sql/claimPacedTasks.ts';
-import { deleteOldPermits } from '../../src/db/sql/deleteOldPermits.ts';
-import { returnExpiredLeases } from '../../src/db/sql/returnExpiredLeases.ts';
-import { settleTasks } from '../../src/db/sql/settleTasks.ts';
+import { claimDueTasks } from '../../src/db/sql/claim-due-tasks.ts';
+import { claimPacedTasks } from '../../src/db/sql/claim-paced-tasks.ts';
+import { deleteOldPermits } from '../../src/db/sql/delete-old-permits.ts';
+import { returnExpiredLeases } from '../../src/db/sql/return-expired-leases.ts';
+import { settleTasks } from '../../src/db/sql/settle-tasks.ts';
 import { createMetrics, registerDatabaseGauges } from '../../src/metrics.ts';
 import type { ClaimedTask } from '../../src/worker/executor.ts';
-import { planSettlement, settlementEvents } from '../../src/worker/planSettlement.ts';
+import { planSettlement, settlementEvents } from '../../src/worker/plan-settlement.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { insertRequest, tasksOf } from './helpers.ts';
 
