@@ -1,6 +1,8 @@
 // One zod schema for the environment and the config file. parseConfig() is pure: it takes the
 // environment and a file reader, and returns either a config or errors that name the bad field.
 import { z } from 'zod';
+import type { ConnectionLimits } from './domain/connection-limits.ts';
+import type { SameType } from './domain/same-type.ts';
 
 export const SCOPES = ['erasure:write', 'erasure:read', 'audit:read'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -23,7 +25,8 @@ const limits = z.strictObject({
   /** At most this many calls in flight at once, across all replicas. */
   concurrency: z.int().positive().optional(),
 });
-export type ConnectionLimits = z.infer<typeof limits>;
+// Its shape is the pacing rule's ConnectionLimits (domain/connection-limits.ts); the check below keeps them equal.
+true satisfies SameType<z.output<typeof limits>, ConnectionLimits>;
 
 /** Kore.ai's documented per-bot limits: 60 per minute and 1,800 per hour (a breach blocks the bot). */
 const KOREAI_DEFAULT_WINDOWS = [{ max: 60, seconds: 60 }, { max: 1800, seconds: 3600 }];

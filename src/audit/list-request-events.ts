@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely';
 import { listEvents } from '../db/events.ts';
 import { requestExists } from '../db/requests.ts';
-import type { DB, JsonObject, RequestEventRow } from '../db/schema.ts';
+import type { DB, RequestEventRow } from '../db/schema.ts';
+import type { JsonObject } from '../domain/json.ts';
 import { decodeTaskCursor, encodeTaskCursor } from '../domain/cursor.ts';
 import { problem } from '../domain/errors.ts';
 

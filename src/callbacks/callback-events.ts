@@ -2,9 +2,9 @@
 // task.state_changed) plus one an auditor can search for — `callback.delivered`, `callback.failed`
 // (given up), or `callback.attempt_failed` (to be retried) — with the receiver's status and the latency.
 // Never the URL (a token may sit in its query), the body or the secret.
-import type { NewEvent } from '../db/events.ts';
-import type { JsonObject } from '../db/schema.ts';
-import { settlementEvents, type SettlementEventInput } from '../worker/plan-settlement.ts';
+import type { NewEvent } from '../domain/new-event.ts';
+import type { JsonObject } from '../domain/json.ts';
+import { settlementEvents, type SettlementEventInput } from '../domain/settlement.ts';
 
 export function callbackSettlementEvents(input: SettlementEventInput): NewEvent[] {
   const { task, plan, result, actor, now } = input;

@@ -3,11 +3,12 @@
 // tells the worker what the answer means. One POST per execution; the worker owns the database, the
 // backoff and the events.
 import type { Kysely } from 'kysely';
-import type { DB, JsonObject } from '../db/schema.ts';
-import type { ErasureRequestResource } from '../http/schemas/erasure-request-resource.ts';
+import type { DB } from '../db/schema.ts';
+import type { JsonObject } from '../domain/json.ts';
+import type { ErasureRequestResource } from '../domain/erasure-request.ts';
 import { getRequestResource } from '../services/request-view.ts';
-import type { ErrorSummary } from '../upstreams/classification.ts';
-import type { ExecutionContext, ExecutionResult, TaskExecutor } from '../worker/executor.ts';
+import type { ErrorSummary } from '../domain/outcome.ts';
+import type { ExecutionContext, ExecutionResult, TaskExecutor } from '../domain/task-execution.ts';
 import { callbackSettlementEvents } from './callback-events.ts';
 import { deliverCallback, type CallbackOutcome, type CallbackTransport } from './deliver-callback.ts';
 import type { CallbackSettings } from './url-policy.ts';

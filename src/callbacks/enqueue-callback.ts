@@ -1,11 +1,11 @@
 // When a request becomes final, its callback delivery becomes a task like any other: durable, leased,
 // retried with the engine's backoff. Enqueued in the transaction that made the request final.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { randomIds, type IdSource } from '../clock.ts';
 import { appendEvents } from '../db/events.ts';
 import type { StatusChange } from '../db/request-status.ts';
 import type { DB } from '../db/schema.ts';
-import { newPendingTask } from '../db/tasks.ts';
+import { enqueueCallbackTask } from '../db/tasks.ts';
 
 export type EnqueueCallbackOptions = {
   /** Who made the request final: `worker:<id>`, `api-key:<name>` or `system` (the default). */
@@ -26,29 +26,13 @@ export async function enqueueCallbackIfFinal(
   options: EnqueueCallbackOptions = {},
 ): Promise<string | null> {
   if (!change.becameFinal) return null;
-  const request = await trx.selectFrom('erasure_request').select('callback_url').where('id', '=', requestId).executeTakeFirstOrThrow();
-  if (request.callback_url === null) return null;
-  const last = await trx
-    .selectFrom('task')
-    .select(sql<number>`coalesce(max(seq), 0)`.as('seq'))
-    .where('request_id', '=', requestId)
-    .executeTakeFirstOrThrow();
-  const id = (options.ids ?? randomIds).uuid();
-  await trx
-    .insertInto('task')
-    .values(newPendingTask({ id, request_id: requestId, seq: Number(last.seq) + 1, type: 'callback', target_index: null, connection: null, locator: { url: request.callback_url } }, now))
-    .execute();
+  const task = await enqueueCallbackTask(trx, requestId, (options.ids ?? randomIds).uuid(), now);
+  if (task === null) return null;
   // The URL may carry a caller's token in its query: the event names the host only.
   await appendEvents(trx, requestId, [
-    {
-      type: 'callback.scheduled',
-      actor: options.actor ?? 'system',
-      at: now,
-      taskId: id,
-      data: { status: change.after, host: new URL(request.callback_url).host },
-    },
+    { type: 'callback.scheduled', actor: options.actor ?? 'system', at: now, taskId: task.id, data: { status: change.after, host: new URL(task.url).host } },
   ]);
   // No NOTIFY here: this runs in the worker's settle transaction, and a NOTIFY would make every
   // such commit wait on Postgres's notify lock. The settling worker looks for the task right after.
-  return id;
+  return task.id;
 }

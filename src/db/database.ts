@@ -1,6 +1,6 @@
 // The pg Pool and the Kysely instance over it. The same code serves real Postgres and the embedded
 // engine (PGlite behind our wire server, src/db/embedded-wire-server.ts).
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 
@@ -8,6 +8,12 @@ export type Database = {
   db: Kysely<DB>;
   pool: pg.Pool;
   url: string;
+  /**
+   * Whether statements may be prepared under a name (kept per connection by the server). False on the
+   * embedded engine, whose client connections share one backend session: a name prepared by one would
+   * already exist for the others (42P05).
+   */
+  namedStatements: boolean;
   close(): Promise<void>;
 };
 
@@ -25,7 +31,23 @@ export type DatabaseOptions = {
   applicationName?: string;
   /** Called when an idle client errors (e.g. the server restarted); the pool drops the client. */
   onIdleError?: (err: Error) => void;
+  /**
+   * The connections share one backend session (the embedded engine): no named prepared statements.
+   * Default: whether the URL is one the embedded engine handed out (it carries EMBEDDED_URL_MARKER).
+   */
+  sharedSession?: boolean;
 };
+
+/**
+ * A query parameter the embedded engine puts in the URLs it hands out (db/embedded.ts), so a process given
+ * such a URL in DATABASE_URL (a worker or API started by a test) knows what it is talking to. pg ignores it.
+ */
+export const EMBEDDED_URL_MARKER = 'engine=pglite';
+
+function isEmbeddedUrl(url: string): boolean {
+  const query = url.split('?')[1] ?? '';
+  return query.split('&').includes(EMBEDDED_URL_MARKER);
+}
 
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
   const pool = new pg.Pool({
@@ -48,10 +70,16 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     db,
     pool,
     url,
+    namedStatements: !(options.sharedSession ?? isEmbeddedUrl(url)),
     async close() {
       if (closed) return;
       closed = true;
       await db.destroy();
     },
   };
+}
+
+/** A round trip to the database (readiness checks). */
+export async function pingDatabase(db: Kysely<DB>): Promise<void> {
+  await sql`select 1`.execute(db);
 }

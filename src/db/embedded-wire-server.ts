@@ -17,8 +17,9 @@
 // What one shared backend session means (by design, documented for callers):
 //  - Session state is shared by every connection: SET (without LOCAL), session advisory locks, named
 //    prepared statements, temporary tables, LISTEN registrations. The service uses only unnamed
-//    statements and transaction-scoped advisory locks (pg_advisory_xact_lock): those end with the
-//    unit or the transaction, so they stay private to the connection that owns the session meanwhile.
+//    statements here (a Database on this engine has namedStatements false: db/database.ts) and
+//    transaction-scoped advisory locks (pg_advisory_xact_lock): those end with the unit or the
+//    transaction, so they stay private to the connection that owns the session meanwhile.
 //  - Startup parameters (application_name, options, …) do not change the session. PGlite answers the
 //    first startup packet (AuthenticationOk, ParameterStatus…, BackendKeyData, ReadyForQuery); later
 //    connections get a copy of that answer at once, so connecting never waits for another

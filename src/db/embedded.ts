@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { EMBEDDED_URL_MARKER } from './database.ts';
 import { startWireServer } from './embedded-wire-server.ts';
 
 export type EmbeddedPostgres = {
@@ -34,8 +35,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     const address = server.address;
     const url =
       'path' in address
-        ? `postgres://postgres@localhost/postgres?host=${encodeURIComponent(options.socketDir!)}&port=5432`
-        : `postgres://postgres@${address.host}:${address.port}/postgres?sslmode=disable`;
+        ? `postgres://postgres@localhost/postgres?host=${encodeURIComponent(options.socketDir!)}&port=5432&${EMBEDDED_URL_MARKER}`
+        : `postgres://postgres@${address.host}:${address.port}/postgres?sslmode=disable&${EMBEDDED_URL_MARKER}`;
     return {
       url,
       async close() {

@@ -1,21 +1,13 @@
 // Appending to and reading a request's hash-chained audit trail.
 import type { Kysely } from 'kysely';
 import { eventHash, GENESIS_HASH } from '../domain/event-chain.ts';
-import type { DB, JsonObject, RequestEventRow } from './schema.ts';
-
-export type NewEvent = {
-  type: string;
-  /** Who did it: `api-key:<name>`, `worker:<id>` or `system`. */
-  actor: string;
-  at: Date;
-  taskId?: string | null;
-  /** Never a subject identifier or a secret. */
-  data: JsonObject;
-};
+import type { NewEvent } from '../domain/new-event.ts';
+import type { DB, RequestEventRow } from './schema.ts';
+import type { JsonObject } from '../domain/json.ts';
 
 /**
  * Appends events to a request's chain. The caller must hold the request's row lock
- * (lockRequest) in the same transaction, so appends to one chain never interleave.
+ * (db/requests.ts, lockRequest) in the same transaction, so appends to one chain never interleave.
  */
 export async function appendEvents(trx: Kysely<DB>, requestId: string, events: readonly NewEvent[]): Promise<void> {
   await appendEventsToRequests(trx, new Map([[requestId, events]]));
@@ -56,12 +48,6 @@ export async function appendEventsToRequests(trx: Kysely<DB>, byRequest: Readonl
   for (let i = 0; i < rows.length; i += 2000) await trx.insertInto('request_event').values(rows.slice(i, i + 2000)).execute();
 }
 
-/** Locks the request row for the rest of the transaction: serialises its status and its audit chain. */
-export async function lockRequest(trx: Kysely<DB>, requestId: string): Promise<boolean> {
-  const row = await trx.selectFrom('erasure_request').select('id').where('id', '=', requestId).forUpdate().executeTakeFirst();
-  return row !== undefined;
-}
-
 export async function listEvents(db: Kysely<DB>, requestId: string, afterSeq = 0, limit = 1000): Promise<RequestEventRow[]> {
   return db
     .selectFrom('request_event')
@@ -71,4 +57,16 @@ export async function listEvents(db: Kysely<DB>, requestId: string, afterSeq = 0
     .orderBy('seq', 'asc')
     .limit(limit)
     .execute();
+}
+
+const CHAIN_PAGE = 1000;
+
+/** One request's whole audit trail in seq order, a page at a time. */
+export async function loadRequestChain(db: Kysely<DB>, requestId: string): Promise<RequestEventRow[]> {
+  const all: RequestEventRow[] = [];
+  for (;;) {
+    const page = await listEvents(db, requestId, all.at(-1)?.seq ?? 0, CHAIN_PAGE);
+    all.push(...page);
+    if (page.length < CHAIN_PAGE) return all;
+  }
 }

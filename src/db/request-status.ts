@@ -16,11 +16,6 @@ export type StatusChange = {
   counts: StateCounts;
 };
 
-export async function countTaskStates(db: Kysely<DB>, requestId: string): Promise<{ counts: StateCounts; anyAttempted: boolean }> {
-  const counted = await countTaskStatesOf(db, [requestId]);
-  return counted.get(requestId) ?? { counts: {}, anyAttempted: false };
-}
-
 /** Erasure-task counts per state for several requests, in one statement. */
 export async function countTaskStatesOf(db: Kysely<DB>, requestIds: readonly string[]): Promise<Map<string, { counts: StateCounts; anyAttempted: boolean }>> {
   const out = new Map<string, { counts: StateCounts; anyAttempted: boolean }>();

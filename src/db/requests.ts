@@ -1,13 +1,10 @@
-// The erasure_request table: insert at intake, read one, list newest first with keyset pagination.
+// The erasure_request table: read one, lock one, list newest first with keyset pagination, mark cancelled,
+// count the overdue. (Intake writes requests in one statement: sql/submit-request.ts.)
 import { sql, type Kysely } from 'kysely';
 import type { RequestCursor } from '../domain/cursor.ts';
 import { CLOSED_STATUSES, OPEN_STATUSES } from '../domain/deadlines.ts';
 import type { RequestStatus } from '../domain/types.ts';
-import type { DB, ErasureRequestRow, NewErasureRequest } from './schema.ts';
-
-export async function insertRequest(trx: Kysely<DB>, row: NewErasureRequest): Promise<void> {
-  await trx.insertInto('erasure_request').values(row).execute();
-}
+import type { DB, ErasureRequestRow } from './schema.ts';
 
 export async function findRequest(db: Kysely<DB>, id: string): Promise<ErasureRequestRow | undefined> {
   return db.selectFrom('erasure_request').selectAll().where('id', '=', id).executeTakeFirst();
@@ -53,4 +50,74 @@ export async function listRequests(db: Kysely<DB>, q: RequestPageQuery): Promise
     query = query.where(sql<boolean>`(created_at, id) < (${createdAt}, ${id}::uuid)`);
   }
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+}
+
+/** Locks the request row for the rest of the transaction: serialises its status and its audit chain. */
+export async function lockRequest(trx: Kysely<DB>, requestId: string): Promise<boolean> {
+  const row = await trx.selectFrom('erasure_request').select('id').where('id', '=', requestId).forUpdate().executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Where a request is in its life: its stored status and whether it is final or cancelled. */
+export async function readRequestLifecycle(
+  db: Kysely<DB>,
+  requestId: string,
+): Promise<Pick<ErasureRequestRow, 'status' | 'completed_at' | 'cancelled_at'> | undefined> {
+  return db.selectFrom('erasure_request').select(['status', 'completed_at', 'cancelled_at']).where('id', '=', requestId).executeTakeFirst();
+}
+
+export async function markRequestCancelled(trx: Kysely<DB>, requestId: string, actor: string, now: Date): Promise<void> {
+  await trx.updateTable('erasure_request').set({ cancelled_at: now, cancelled_by: actor, updated_at: now }).where('id', '=', requestId).execute();
+}
+
+/** Request ids in id order after `after` (null: from the start), a batch at a time. */
+export async function listRequestIds(db: Kysely<DB>, after: string | null, limit: number): Promise<string[]> {
+  let query = db.selectFrom('erasure_request').select('id').orderBy('id').limit(limit);
+  if (after !== null) query = query.where('id', '>', after);
+  return (await query.execute()).map((r) => r.id);
+}
+
+/** Requests past their due date that are not closed, per regulation. */
+export async function countOverdueRequests(db: Kysely<DB>, now: Date): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('erasure_request')
+    .select(['regulation', sql<number>`count(*)`.as('n')])
+    // Spelled as the open statuses so the partial index erasure_request_open_due serves the count.
+    .where('status', 'in', [...OPEN_STATUSES])
+    .where('due_at', '<', now)
+    .groupBy('regulation')
+    .execute();
+  return new Map(rows.map((r) => [r.regulation, Number(r.n)]));
+}
+
+/** Requests final since `cutoff` or earlier whose subject is still held, oldest first. */
+export async function listPurgeCandidates(db: Kysely<DB>, cutoff: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('erasure_request')
+    .select('id')
+    .where('subject', 'is not', null)
+    .where('completed_at', 'is not', null)
+    .where('completed_at', '<=', cutoff)
+    .orderBy('completed_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Removes the raw subject of one request if it is still final since `cutoff` (re-checked under the
+ * caller's row lock: a re-drive may have reopened it). Returns when it became final, or null when
+ * nothing was purged.
+ */
+export async function purgeRequestSubject(trx: Kysely<DB>, requestId: string, cutoff: Date, now: Date): Promise<Date | null> {
+  const row = await trx
+    .updateTable('erasure_request')
+    .set({ subject: null, subject_purged_at: now })
+    .where('id', '=', requestId)
+    .where('subject', 'is not', null)
+    .where('completed_at', 'is not', null)
+    .where('completed_at', '<=', cutoff)
+    .returning('completed_at')
+    .executeTakeFirst();
+  return row?.completed_at ?? null;
 }

@@ -1,12 +1,11 @@
 // One typed DB interface built from per-table types. Column names are the database's (snake_case);
 // services map rows to API shapes.
-import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { JsonObject } from '../domain/json.ts';
 import type { Regulation, RequestStatus, TaskState, TaskType } from '../domain/types.ts';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 type Json<T> = ColumnType<T, T, T>;
-
-export type JsonObject = { [key: string]: unknown };
 
 export type ErasureRequestTable = {
   id: string;
@@ -79,11 +78,32 @@ export type IdempotencyKeyTable = {
   created_at: Timestamp;
 };
 
+/** One upstream call a worker was allowed to make (worker pacing: domain/pacing.ts). */
+export type PacingPermitTable = {
+  id: Generated<number>;
+  connection: string;
+  task_id: string | null;
+  holder: string;
+  started_at: Timestamp;
+  finished_at: Date | null;
+  expires_at: Timestamp;
+};
+
+/** A connection whose claims are paused until a time (the upstream answered "rate limited"). */
+export type ConnectionPacingTable = {
+  connection: string;
+  paused_until: Timestamp;
+  reason: string;
+  updated_at: Timestamp;
+};
+
 export type DB = {
   erasure_request: ErasureRequestTable;
   task: TaskTable;
   request_event: RequestEventTable;
   idempotency_key: IdempotencyKeyTable;
+  pacing_permit: PacingPermitTable;
+  connection_pacing: ConnectionPacingTable;
 };
 
 export type ErasureRequestRow = Selectable<ErasureRequestTable>;

@@ -1,14 +1,9 @@
-// The task table, read side and intake: insert a request's tasks, count them per target and state, page
-// through them in seq order. Claiming and settling belong to the worker.
+// The task table outside the worker's claim/settle path: count tasks per target and state, page through
+// them in seq order, and the operator transitions (cancel the unsent, re-drive the failed, enqueue a
+// callback). Claiming and settling are in sql/.
 import { sql, type Kysely } from 'kysely';
 import type { TaskState, TaskType } from '../domain/types.ts';
 import type { DB, NewTask, TaskRow } from './schema.ts';
-
-/** NOTIFY channel workers LISTEN on: a payload-less nudge that due tasks may exist. */
-export const TASKS_CHANNEL = 'erasure_tasks';
-
-// Rows per INSERT statement: ~13 parameters a row stays well under Postgres' 65,535-parameter limit.
-const INSERT_BATCH = 1000;
 
 /** A task as it starts: pending at phase `start`, no attempt yet, due at `now`. */
 export function newPendingTask(
@@ -31,17 +26,6 @@ export function newPendingTask(
     first_sent_at: null,
     finished_at: null,
   };
-}
-
-export async function insertTasks(trx: Kysely<DB>, rows: readonly NewTask[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-    await trx.insertInto('task').values(rows.slice(i, i + INSERT_BATCH)).execute();
-  }
-}
-
-/** Wakes listening workers when the transaction commits (NOTIFY is delivered on commit only). */
-export async function notifyTasksAvailable(trx: Kysely<DB>): Promise<void> {
-  await sql`select pg_notify(${TASKS_CHANNEL}, '')`.execute(trx);
 }
 
 export type TargetStateCount = {
@@ -84,4 +68,94 @@ export async function listTasks(db: Kysely<DB>, requestId: string, afterSeq: num
     .orderBy('seq', 'asc')
     .limit(limit)
     .execute();
+}
+
+/** Cancels every erasure task of the request that nothing was sent upstream for; returns them in seq order. */
+export async function cancelUnsentTasks(trx: Kysely<DB>, requestId: string, now: Date): Promise<Array<{ id: string; seq: number }>> {
+  const rows = await trx
+    .updateTable('task')
+    .set({ state: 'cancelled', finished_at: now, updated_at: now })
+    .where('request_id', '=', requestId)
+    .where('type', '!=', 'callback')
+    .where('state', '=', 'pending')
+    .where('first_sent_at', 'is', null)
+    .returning(['id', 'seq'])
+    .execute();
+  return rows.sort((a, b) => a.seq - b.seq);
+}
+
+/** The request's erasure tasks that are not final (pending, running, waiting), in seq order. */
+export async function listOpenErasureTasks(db: Kysely<DB>, requestId: string): Promise<Array<{ id: string; seq: number; state: TaskState }>> {
+  return db
+    .selectFrom('task')
+    .select(['id', 'seq', 'state'])
+    .where('request_id', '=', requestId)
+    .where('type', '!=', 'callback')
+    .where('state', 'in', ['pending', 'running', 'waiting'])
+    .orderBy('seq')
+    .execute();
+}
+
+export type RedriveCandidate = Pick<TaskRow, 'id' | 'seq' | 'type' | 'attempts' | 'phase' | 'last_error' | 'state'>;
+
+/** The request's failed erasure tasks, in seq order. */
+export async function listFailedErasureTasks(db: Kysely<DB>, requestId: string): Promise<RedriveCandidate[]> {
+  return db
+    .selectFrom('task')
+    .select(['id', 'seq', 'type', 'attempts', 'phase', 'last_error', 'state'])
+    .where('request_id', '=', requestId)
+    .where('type', '!=', 'callback')
+    .where('state', '=', 'failed')
+    .orderBy('seq')
+    .execute();
+}
+
+/** The request's latest callback delivery, if any. */
+export async function findLastCallbackTask(db: Kysely<DB>, requestId: string): Promise<RedriveCandidate | undefined> {
+  return db
+    .selectFrom('task')
+    .select(['id', 'seq', 'type', 'attempts', 'phase', 'last_error', 'state'])
+    .where('request_id', '=', requestId)
+    .where('type', '=', 'callback')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Failed tasks start over: pending now, from the first phase, attempts reset; their age limit counts from now. */
+export async function redriveFailedTasks(trx: Kysely<DB>, taskIds: readonly string[], now: Date): Promise<void> {
+  if (taskIds.length === 0) return;
+  await trx
+    .updateTable('task')
+    .set({
+      state: 'pending',
+      phase: 'start',
+      attempts: 0,
+      next_attempt_at: now,
+      last_error: null,
+      finished_at: null,
+      lease_owner: null,
+      lease_expires_at: null,
+      claimed_from: null,
+      updated_at: now,
+      redriven_at: now,
+    })
+    .where('id', 'in', [...taskIds])
+    .where('state', '=', 'failed')
+    .execute();
+}
+
+/**
+ * A callback delivery for the request, as the task after its last one, when the request has a
+ * callbackUrl. Returns the new task's id and the URL's host, or null when there is no callbackUrl.
+ */
+export async function enqueueCallbackTask(trx: Kysely<DB>, requestId: string, taskId: string, now: Date): Promise<{ id: string; url: string } | null> {
+  const { rows } = await sql<{ id: string; url: string }>`
+    insert into task (id, request_id, seq, type, target_index, connection, locator, state, phase, attempts, next_attempt_at, created_at, updated_at)
+    select ${taskId}::uuid, r.id, coalesce((select max(seq) from task where request_id = r.id), 0) + 1, 'callback', null, null,
+      jsonb_build_object('url', r.callback_url), 'pending', 'start', 0, ${now}, ${now}, ${now}
+    from erasure_request r
+    where r.id = ${requestId}::uuid and r.callback_url is not null
+    returning id, locator->>'url' as url`.execute(trx);
+  return rows[0] ?? null;
 }

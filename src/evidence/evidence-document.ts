@@ -1,7 +1,8 @@
 // The evidence document: what was erased where and when, with the upstream's references and the head of
 // the audit chain. Pure: it takes rows and returns the JWS payload. Never a raw subject identity — only the
 // keyed hashes.
-import type { ErasureRequestRow, JsonObject, TaskRow } from '../db/schema.ts';
+import type { ErasureRequestRow, TaskRow } from '../db/schema.ts';
+import type { JsonObject } from '../domain/json.ts';
 import type { StateCounts } from '../domain/status.ts';
 import type { Regulation, RequestStatus, TaskState } from '../domain/types.ts';
 

@@ -1,9 +1,9 @@
 // Issues the signed evidence of one request: reads the request, its erasure tasks and its audit chain in
-// one snapshot, checks the chain, and signs the document. A broken chain gets no evidence.
+// one snapshot (db/sql/load-evidence-rows.ts), checks the chain, and signs the document. A broken chain gets no evidence.
 import type { Kysely } from 'kysely';
 import type { DB, RequestEventRow } from '../db/schema.ts';
 import { verifyChain, type ChainVerdict } from '../domain/event-chain.ts';
-import { loadRequestChain } from '../audit/load-chain.ts';
+import { loadEvidenceRows } from '../db/sql/load-evidence-rows.ts';
 import { buildEvidenceDocument, type EvidenceChain, type EvidencePayload } from './evidence-document.ts';
 import { signCompactJws } from './jws.ts';
 import type { EvidenceSigningKey } from './signing-key.ts';
@@ -41,25 +41,18 @@ export type IssueEvidenceOptions = {
 };
 
 export async function issueEvidence(db: Kysely<DB>, requestId: string, options: IssueEvidenceOptions): Promise<EvidenceResult> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute(async (trx): Promise<EvidenceResult> => {
-      const request = await trx.selectFrom('erasure_request').selectAll().where('id', '=', requestId).executeTakeFirst();
-      if (request === undefined) return { kind: 'not_found' };
-      const tasks = await trx.selectFrom('task').selectAll().where('request_id', '=', requestId).execute();
-      const events = await loadRequestChain(trx, requestId);
-      const verdict = verifyChain(events);
-      if (!verdict.valid) return { kind: 'chain_broken', brokenAt: verdict.brokenAt };
-      const callbackTaskIds = new Set(tasks.filter((t) => t.type === 'callback').map((t) => t.id));
-      const payload = buildEvidenceDocument({
-        request,
-        tasks: tasks.filter((t) => t.type !== 'callback'),
-        chain: evidenceChain(events, request.completed_at !== null, callbackTaskIds),
-        issuer: options.issuer ?? DEFAULT_EVIDENCE_ISSUER,
-        now: options.now,
-      });
-      return { kind: 'issued', jws: signCompactJws(options.key, payload), payload };
-    });
+  const rows = await loadEvidenceRows(db, requestId);
+  if (rows === undefined) return { kind: 'not_found' };
+  const { request, tasks, events } = rows;
+  const verdict = verifyChain(events);
+  if (!verdict.valid) return { kind: 'chain_broken', brokenAt: verdict.brokenAt };
+  const callbackTaskIds = new Set(tasks.filter((t) => t.type === 'callback').map((t) => t.id));
+  const payload = buildEvidenceDocument({
+    request,
+    tasks: tasks.filter((t) => t.type !== 'callback'),
+    chain: evidenceChain(events, request.completed_at !== null, callbackTaskIds),
+    issuer: options.issuer ?? DEFAULT_EVIDENCE_ISSUER,
+    now: options.now,
+  });
+  return { kind: 'issued', jws: signCompactJws(options.key, payload), payload };
 }

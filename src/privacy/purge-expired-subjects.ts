@@ -1,7 +1,8 @@
 // Data minimisation: raw subject identities are kept only while a request needs them. A configured time
 // after the request is final they are removed; the keyed hashes stay, for evidence.
 import type { Kysely } from 'kysely';
-import { appendEvents, lockRequest } from '../db/events.ts';
+import { appendEvents } from '../db/events.ts';
+import { listPurgeCandidates, lockRequest, purgeRequestSubject } from '../db/requests.ts';
 import type { DB } from '../db/schema.ts';
 
 const DAY_MS = 86_400_000;
@@ -19,35 +20,19 @@ export type PurgeOptions = {
  */
 export async function purgeExpiredSubjects(db: Kysely<DB>, now: Date, purgeAfterDays: number, options: PurgeOptions = {}): Promise<number> {
   const cutoff = new Date(now.getTime() - purgeAfterDays * DAY_MS);
-  const candidates = await db
-    .selectFrom('erasure_request')
-    .select('id')
-    .where('subject', 'is not', null)
-    .where('completed_at', 'is not', null)
-    .where('completed_at', '<=', cutoff)
-    .orderBy('completed_at')
-    .limit(options.batchSize ?? 500)
-    .execute();
+  const candidates = await listPurgeCandidates(db, cutoff, options.batchSize ?? 500);
   let purged = 0;
-  for (const { id } of candidates) {
+  for (const id of candidates) {
     const done = await db.transaction().execute(async (trx) => {
       if (!(await lockRequest(trx, id))) return false;
-      const row = await trx
-        .updateTable('erasure_request')
-        .set({ subject: null, subject_purged_at: now })
-        .where('id', '=', id)
-        .where('subject', 'is not', null)
-        .where('completed_at', 'is not', null)
-        .where('completed_at', '<=', cutoff)
-        .returning('completed_at')
-        .executeTakeFirst();
-      if (row === undefined) return false;
+      const completedAt = await purgeRequestSubject(trx, id, cutoff, now);
+      if (completedAt === null) return false;
       await appendEvents(trx, id, [
         {
           type: 'subject.purged',
           actor: options.actor ?? 'system',
           at: now,
-          data: { finalSince: row.completed_at!.toISOString(), purgeAfterDays, keptHashes: true },
+          data: { finalSince: completedAt.toISOString(), purgeAfterDays, keptHashes: true },
         },
       ]);
       return true;

@@ -1,7 +1,7 @@
 // The request list as CSV for auditors (GET /v1/erasure-requests with Accept: text/csv): RFC 4180 (CRLF,
 // quotes doubled, a header row), and safe to open in a spreadsheet: a cell that starts like a formula
 // (= + - @, tab, CR) is prefixed with a single quote so it is shown, never evaluated.
-import type { ErasureRequestResource } from '../http/schemas/erasure-request-resource.ts';
+import type { ErasureRequestResource } from '../domain/erasure-request.ts';
 import { TASK_STATES } from '../domain/types.ts';
 
 export const CSV_MEDIA_TYPE = 'text/csv; charset=utf-8; header=present';

@@ -4,9 +4,12 @@
 import type { Kysely } from 'kysely';
 import type { IdSource } from '../clock.ts';
 import { enqueueCallbackIfFinal } from '../callbacks/enqueue-callback.ts';
-import { appendEvents, lockRequest, type NewEvent } from '../db/events.ts';
+import { appendEvents } from '../db/events.ts';
+import { notifyTasksAvailable } from '../db/notify.ts';
+import { lockRequest, markRequestCancelled, readRequestLifecycle } from '../db/requests.ts';
+import type { NewEvent } from '../domain/new-event.ts';
 import { refreshRequestStatus } from '../db/request-status.ts';
-import { notifyTasksAvailable } from '../db/tasks.ts';
+import { cancelUnsentTasks, listOpenErasureTasks } from '../db/tasks.ts';
 import type { DB } from '../db/schema.ts';
 import type { RequestStatus, TaskState } from '../domain/types.ts';
 
@@ -33,48 +36,24 @@ export type CancelOptions = {
 export async function cancelRequest(db: Kysely<DB>, requestId: string, { actor, now, ids }: CancelOptions): Promise<CancelResult> {
   return db.transaction().execute(async (trx): Promise<CancelResult> => {
     if (!(await lockRequest(trx, requestId))) return { kind: 'not_found' };
-    const request = await trx
-      .selectFrom('erasure_request')
-      .select(['status', 'completed_at', 'cancelled_at'])
-      .where('id', '=', requestId)
-      .executeTakeFirstOrThrow();
+    const request = await readRequestLifecycle(trx, requestId);
+    if (request === undefined) return { kind: 'not_found' };
     if (request.cancelled_at !== null) return { kind: 'already_cancelled', status: request.status };
     if (request.completed_at !== null) return { kind: 'already_final', status: request.status };
 
-    const cancelled = await trx
-      .updateTable('task')
-      .set({ state: 'cancelled', finished_at: now, updated_at: now })
-      .where('request_id', '=', requestId)
-      .where('type', '!=', 'callback')
-      .where('state', '=', 'pending')
-      .where('first_sent_at', 'is', null)
-      .returning(['id', 'seq'])
-      .execute();
-    const open = await trx
-      .selectFrom('task')
-      .select(['id', 'seq', 'state'])
-      .where('request_id', '=', requestId)
-      .where('type', '!=', 'callback')
-      .where('state', 'in', ['pending', 'running', 'waiting'])
-      .orderBy('seq')
-      .execute();
+    const cancelled = await cancelUnsentTasks(trx, requestId, now);
+    const open = await listOpenErasureTasks(trx, requestId);
     const notCancelled: NotCancelledTask[] = open.map((t) => ({
       taskId: t.id,
       state: t.state,
       reason: t.state === 'running' ? 'running' : 'sent_upstream',
     }));
 
-    await trx
-      .updateTable('erasure_request')
-      .set({ cancelled_at: now, cancelled_by: actor, updated_at: now })
-      .where('id', '=', requestId)
-      .execute();
+    await markRequestCancelled(trx, requestId, actor, now);
     const change = await refreshRequestStatus(trx, requestId, now);
 
     const events: NewEvent[] = [
-      ...cancelled
-        .sort((a, b) => a.seq - b.seq)
-        .map((t): NewEvent => ({ type: 'task.cancelled', actor, at: now, taskId: t.id, data: { from: 'pending' } })),
+      ...cancelled.map((t): NewEvent => ({ type: 'task.cancelled', actor, at: now, taskId: t.id, data: { from: 'pending' } })),
       {
         type: 'request.cancelled',
         actor,

@@ -8,11 +8,7 @@ import { targetTypeOfTask } from '../domain/targets.ts';
 import { findRequest, listRequests, type RequestFilters } from '../db/requests.ts';
 import type { DB, ErasureRequestRow } from '../db/schema.ts';
 import { countTasksByTarget, type TargetStateCount } from '../db/tasks.ts';
-import {
-  emptyProgress,
-  type ErasureRequestPage,
-  type ErasureRequestResource,
-} from '../http/schemas/erasure-request-resource.ts';
+import { emptyProgress, type ErasureRequestPage, type ErasureRequestResource } from '../domain/erasure-request.ts';
 
 /** The columns the resource is made of. */
 export type RequestViewRow = Pick<

@@ -3,9 +3,12 @@
 // become final — and call back — again. With no failed erasure task, a failed last callback delivery is
 // re-driven instead. One transaction, request row locked.
 import type { Kysely } from 'kysely';
-import { appendEvents, lockRequest, type NewEvent } from '../db/events.ts';
+import { appendEvents } from '../db/events.ts';
+import { notifyTasksAvailable } from '../db/notify.ts';
+import { lockRequest, readRequestLifecycle } from '../db/requests.ts';
+import type { NewEvent } from '../domain/new-event.ts';
 import { refreshRequestStatus } from '../db/request-status.ts';
-import { notifyTasksAvailable } from '../db/tasks.ts';
+import { findLastCallbackTask, listFailedErasureTasks, redriveFailedTasks } from '../db/tasks.ts';
 import type { DB } from '../db/schema.ts';
 import type { RequestStatus } from '../domain/types.ts';
 
@@ -24,55 +27,21 @@ export type RetryOptions = {
 export async function retryRequest(db: Kysely<DB>, requestId: string, { actor, now }: RetryOptions): Promise<RetryResult> {
   return db.transaction().execute(async (trx): Promise<RetryResult> => {
     if (!(await lockRequest(trx, requestId))) return { kind: 'not_found' };
-    const request = await trx
-      .selectFrom('erasure_request')
-      .select(['status', 'cancelled_at'])
-      .where('id', '=', requestId)
-      .executeTakeFirstOrThrow();
+    const request = await readRequestLifecycle(trx, requestId);
+    if (request === undefined) return { kind: 'not_found' };
     if (request.cancelled_at !== null) return { kind: 'cancelled', status: request.status };
 
-    let failed = await trx
-      .selectFrom('task')
-      .select(['id', 'seq', 'type', 'attempts', 'phase', 'last_error'])
-      .where('request_id', '=', requestId)
-      .where('type', '!=', 'callback')
-      .where('state', '=', 'failed')
-      .orderBy('seq')
-      .execute();
+    let failed = await listFailedErasureTasks(trx, requestId);
     let retriedCallback = false;
     if (failed.length === 0) {
       // Only the latest delivery matters: an older one described a state the request has since left.
-      const lastCallback = await trx
-        .selectFrom('task')
-        .select(['id', 'seq', 'type', 'attempts', 'phase', 'last_error', 'state'])
-        .where('request_id', '=', requestId)
-        .where('type', '=', 'callback')
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const lastCallback = await findLastCallbackTask(trx, requestId);
       if (lastCallback?.state !== 'failed') return { kind: 'nothing_failed', status: request.status };
       failed = [lastCallback];
       retriedCallback = true;
     }
 
-    await trx
-      .updateTable('task')
-      .set({
-        state: 'pending',
-        phase: 'start',
-        attempts: 0,
-        next_attempt_at: now,
-        last_error: null,
-        finished_at: null,
-        lease_owner: null,
-        lease_expires_at: null,
-        claimed_from: null,
-        updated_at: now,
-        // The worker's age limit counts from the re-drive.
-        redriven_at: now,
-      })
-      .where('id', 'in', failed.map((t) => t.id))
-      .execute();
+    await redriveFailedTasks(trx, failed.map((t) => t.id), now);
     const change = await refreshRequestStatus(trx, requestId, now);
 
     const events: NewEvent[] = [

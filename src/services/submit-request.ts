@@ -7,24 +7,17 @@ import type { Clock, IdSource } from '../clock.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { findIdempotencyKey, type IdempotencyRecord } from '../db/idempotency.ts';
-import type { JsonObject } from '../db/schema.ts';
-import { isIdempotencyKeyConflict, nudgeWorkers, submitRequestStatement } from '../db/sql/submit-request.ts';
+import type { JsonObject } from '../domain/json.ts';
+import { isIdempotencyKeyConflict, submitRequestStatement } from '../db/sql/submit-request.ts';
+import { nudgeWorkers } from '../db/notify.ts';
 import type { TargetStateCount } from '../db/tasks.ts';
 import { checkCallbackUrl } from '../domain/callback-url.ts';
 import { defaultDueAt } from '../domain/deadlines.ts';
 import { problem, type ProblemIssue } from '../domain/errors.ts';
 import { canonicalJson } from '../domain/event-chain.ts';
 import { hashSubject, identityKinds, SUBJECT_HASH_KEY_SECRET } from '../domain/subject.ts';
-import {
-  checkTargetConnections,
-  checkTargetDates,
-  countPlannedTasks,
-  expandTargets,
-  MAX_TASKS_PER_REQUEST,
-  type PlannedTask,
-} from '../domain/targets.ts';
-import type { ErasureRequestInput } from '../http/schemas/erasure-request-input.ts';
-import type { ErasureRequestResource } from '../http/schemas/erasure-request-resource.ts';
+import { checkTargetConnections, checkTargetDates, countPlannedTasks, expandTargets, MAX_TASKS_PER_REQUEST, type PlannedTask } from '../domain/targets.ts';
+import type { ErasureRequestInput, ErasureRequestResource } from '../domain/erasure-request.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { toRequestResource, type RequestViewRow } from './request-view.ts';
@@ -108,7 +101,7 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
   const resource = toRequestResource(row, pendingCounts(id, plan), now);
 
   try {
-    await submitRequestStatement(deps.database.pool, {
+    await submitRequestStatement(deps.database, {
       id,
       externalRef: row.external_ref,
       regulation: input.regulation,

@@ -5,7 +5,7 @@ import { problem } from '../domain/errors.ts';
 import { requestExists } from '../db/requests.ts';
 import type { DB, TaskRow } from '../db/schema.ts';
 import { listTasks } from '../db/tasks.ts';
-import type { TaskPage, TaskResource } from '../http/schemas/erasure-request-resource.ts';
+import type { TaskPage, TaskResource } from '../domain/erasure-request.ts';
 
 export function toTaskResource(row: TaskRow): TaskResource {
   return {

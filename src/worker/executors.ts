@@ -6,7 +6,7 @@ import { createCartesiaClient, type CartesiaClient } from '../upstreams/cartesia
 import { createKoreaiClient, type KoreaiClient } from '../upstreams/koreai/client.ts';
 import { koreaiDeleteConversations } from '../upstreams/koreai/delete-conversations.ts';
 import { koreaiDeleteRecording } from '../upstreams/koreai/delete-recording.ts';
-import type { Executors } from './executor.ts';
+import type { Executors } from '../domain/task-execution.ts';
 
 export type UpstreamExecutors = { executors: Executors; close(): Promise<void> };
 

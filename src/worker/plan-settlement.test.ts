@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ClaimedTask } from './executor.ts';
-import { planSettlement, settlementEvents, type SettlementSettings } from './plan-settlement.ts';
+import type { ClaimedTask } from '../domain/task-execution.ts';
+import { planSettlement, type SettlementSettings } from './plan-settlement.ts';
+import { settlementEvents } from '../domain/settlement.ts';
 
 const now = new Date('2026-03-01T12:00:00Z');
 const s: SettlementSettings = { backoff: { baseMs: 1000, capMs: 60_000 }, maxAttempts: 5, maxTaskAgeMs: 24 * 3_600_000 };

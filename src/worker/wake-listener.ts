@@ -2,7 +2,7 @@
 // LISTEN when released). Reconnects with capped backoff; polling covers any gap, and the embedded
 // engine, whose notifications may never arrive.
 import pg from 'pg';
-import { TASKS_CHANNEL } from '../db/tasks.ts';
+import { TASKS_CHANNEL } from '../db/notify.ts';
 import type { Logger } from '../logger.ts';
 
 export type WakeListener = { close(): Promise<void> };

@@ -17,10 +17,11 @@ import { returnExpiredLeases } from '../db/sql/return-expired-leases.ts';
 import { settleTasks, type Settlement, type SettleHooks } from '../db/sql/settle-tasks.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ClaimedTask, ExecutionResult, Executors } from './executor.ts';
+import type { ClaimedTask, ExecutionResult, Executors } from '../domain/task-execution.ts';
 import { createUpstreamExecutors } from './executors.ts';
 import { isPaced, reserveAheadMs } from './pacing.ts';
-import { planSettlement, settlementEvents, type SettlementSettings } from './plan-settlement.ts';
+import { planSettlement, type SettlementSettings } from './plan-settlement.ts';
+import { settlementEvents } from '../domain/settlement.ts';
 import { startWakeListener, type WakeListener } from './wake-listener.ts';
 
 export type WorkerDeps = {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueCallbackIfFinal } from '../../src/callbacks/enqueue-callback.ts';
 import { verifyRequestChain } from '../../src/audit/verify-request-chain.ts';
-import { lockRequest } from '../../src/db/events.ts';
+import { lockRequest } from '../../src/db/requests.ts';
 import { refreshRequestStatus } from '../../src/db/request-status.ts';
 import { cancelRequest } from '../../src/services/cancel-request.ts';
 import { retryRequest } from '../../src/services/retry-request.ts';

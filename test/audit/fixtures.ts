@@ -1,8 +1,10 @@
 // Rows for tests that exercise audit, evidence, callbacks, cancel/retry and purge below the HTTP layer.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { appendEvents, lockRequest } from '../../src/db/events.ts';
-import type { DB, JsonObject } from '../../src/db/schema.ts';
+import { appendEvents } from '../../src/db/events.ts';
+import { lockRequest } from '../../src/db/requests.ts';
+import type { DB } from '../../src/db/schema.ts';
+import type { JsonObject } from '../../src/domain/json.ts';
 import type { RequestStatus, TaskState, TaskType } from '../../src/domain/types.ts';
 
 export type SeedTask = {

@@ -1,7 +1,7 @@
 // The CSV export renders what an auditor opens in a spreadsheet: RFC 4180, and formulas never run.
 import { describe, expect, it } from 'vitest';
 import { csvField, renderRequestsCsv } from '../../src/reports/requests-csv.ts';
-import type { ErasureRequestResource } from '../../src/http/schemas/erasure-request-resource.ts';
+import type { ErasureRequestResource } from '../../src/domain/erasure-request.ts';
 
 const base: ErasureRequestResource = {
   id: '6f1c1c7e-8f43-4c2b-9a55-1f0d2b9b7a11',

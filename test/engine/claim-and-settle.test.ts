@@ -8,8 +8,9 @@ import { deleteOldPermits } from '../../src/db/sql/delete-old-permits.ts';
 import { returnExpiredLeases } from '../../src/db/sql/return-expired-leases.ts';
 import { settleTasks } from '../../src/db/sql/settle-tasks.ts';
 import { createMetrics, registerDatabaseGauges } from '../../src/metrics.ts';
-import type { ClaimedTask } from '../../src/worker/executor.ts';
-import { planSettlement, settlementEvents } from '../../src/worker/plan-settlement.ts';
+import type { ClaimedTask } from '../../src/domain/task-execution.ts';
+import { planSettlement } from '../../src/worker/plan-settlement.ts';
+import { settlementEvents } from '../../src/domain/settlement.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { insertRequest, tasksOf } from './helpers.ts';
 

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
-import type { JsonObject } from '../../src/db/schema.ts';
+import type { JsonObject } from '../../src/domain/json.ts';
 import { BOT, countByState, spawnWorker, startSimulators, stopWorkerProcess, waitAllFinal, type Simulators, type WorkerProcess } from '../engine/helpers.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { bearer, buildTestApp, KEYS, type TestApp } from '../http/harness.ts';

@@ -1,7 +1,7 @@
 // Submitting an erasure request: what the caller gets back, and what is durable afterwards.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TASKS_CHANNEL } from '../../src/db/tasks.ts';
+import { TASKS_CHANNEL } from '../../src/db/notify.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { bearer, buildTestApp, countAllRows, expectProblem, KEYS, PROBLEM, requestBody, TEST_SECRETS_ENV, type TestApp } from '../http/harness.ts';
 import { hashSubject } from '../../src/domain/subject.ts';

@@ -2,7 +2,7 @@
 // statement: FOR UPDATE SKIP LOCKED so replicas never wait on each other, leased to `owner`.
 // Paced connections are claimed by claimPacedTasks, which hands out a pacing permit with each task.
 import { sql, type Kysely } from 'kysely';
-import type { ClaimedTask } from '../../worker/executor.ts';
+import type { ClaimedTask } from '../../domain/task-execution.ts';
 import type { DB } from '../schema.ts';
 import { CLAIMED_COLUMNS, toClaimedTask, type ClaimedTaskRow } from './claimed-task.ts';
 

@@ -3,9 +3,9 @@
 // starts now, or at the instant its window slot frees when that is within the reservation horizon;
 // the worker calls at the permit's start. When no more slots are free, says when to look again.
 import { sql, type Kysely } from 'kysely';
-import type { ConnectionLimits } from '../../config.ts';
-import type { ClaimedTask } from '../../worker/executor.ts';
-import { PACING_MARGIN_SECONDS, planPermits, type PacingState, type PermitPlan, type WindowUse } from '../../worker/pacing.ts';
+import type { ConnectionLimits } from '../../domain/connection-limits.ts';
+import type { ClaimedTask } from '../../domain/task-execution.ts';
+import { PACING_MARGIN_SECONDS, planPermits, type WindowUse, type PermitPlan, type PacingState } from '../../domain/pacing.ts';
 import type { DB } from '../schema.ts';
 import { CLAIMED_COLUMNS, toClaimedTask, type ClaimedTaskRow } from './claimed-task.ts';
 

@@ -1,8 +1,8 @@
 // The columns a claim returns, and their mapping to the worker's ClaimedTask.
 import { sql } from 'kysely';
 import type { TaskState, TaskType } from '../../domain/types.ts';
-import type { ClaimedTask } from '../../worker/executor.ts';
-import type { JsonObject } from '../schema.ts';
+import type { ClaimedTask } from '../../domain/task-execution.ts';
+import type { JsonObject } from '../../domain/json.ts';
 
 export type ClaimedTaskRow = {
   id: string;

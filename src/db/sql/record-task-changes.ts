@@ -1,9 +1,11 @@
 // The second half of every transaction that changes task states (settle, sweep, release): refresh the
 // touched requests' status, add `request.status_changed` where it changed, and append all the events
 // to each request's chain. The caller holds the requests' row locks (taken before the task rows).
-import { appendEventsToRequests, type NewEvent } from '../events.ts';
+import { appendEventsToRequests } from '../events.ts';
+import type { NewEvent } from '../../domain/new-event.ts';
 import { refreshRequestStatuses, type StatusChange } from '../request-status.ts';
-import type { DB, JsonObject } from '../schema.ts';
+import type { DB } from '../schema.ts';
+import type { JsonObject } from '../../domain/json.ts';
 import type { Kysely } from 'kysely';
 
 export async function recordTaskChanges(

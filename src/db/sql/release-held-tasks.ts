@@ -2,7 +2,7 @@
 // it was claimed from, due now, attempts unchanged (the worker chose to stop; nothing failed), and its
 // open pacing permits are closed now. Event `task.lease_released` per task.
 import { sql, type Kysely } from 'kysely';
-import type { NewEvent } from '../events.ts';
+import type { NewEvent } from '../../domain/new-event.ts';
 import type { DB } from '../schema.ts';
 import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
 

@@ -3,8 +3,9 @@
 // reached the upstream, and a task that kills every worker taking it must not cycle forever — so once
 // attempts reach maxAttempts it fails instead. Event `task.lease_expired` per task.
 import { sql, type Kysely } from 'kysely';
-import type { NewEvent } from '../events.ts';
-import type { DB, JsonObject } from '../schema.ts';
+import type { NewEvent } from '../../domain/new-event.ts';
+import type { DB } from '../schema.ts';
+import type { JsonObject } from '../../domain/json.ts';
 import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
 
 export type ReturnExpiredLeasesInput = {

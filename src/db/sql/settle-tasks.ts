@@ -4,11 +4,13 @@
 //   events (task events, then `request.status_changed`) → close the pacing permits and record
 //   upstream-requested pauses. A task whose lease is gone is left alone and reported as lost.
 import { sql, type Kysely } from 'kysely';
-import { appendEvents, type NewEvent } from '../events.ts';
+import { appendEvents } from '../events.ts';
+import type { NewEvent } from '../../domain/new-event.ts';
 import type { StatusChange } from '../request-status.ts';
-import type { DB, JsonObject } from '../schema.ts';
-import type { TaskUpdatePlan } from '../../worker/plan-settlement.ts';
-import type { ClaimedTask } from '../../worker/executor.ts';
+import type { DB } from '../schema.ts';
+import type { JsonObject } from '../../domain/json.ts';
+import type { TaskUpdatePlan } from '../../domain/settlement.ts';
+import type { ClaimedTask } from '../../domain/task-execution.ts';
 import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
 
 export type Settlement = {

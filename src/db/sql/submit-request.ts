@@ -1,18 +1,15 @@
-// Intake in ONE round trip: a single statement (fixed text, a named prepared statement per connection)
+// Intake in ONE round trip: a single statement (fixed text, prepared once per connection where allowed)
 // whose data-modifying CTEs insert the request, its idempotency key, all its tasks and its first
 // `request.created` event. Autocommit: the statement is its own transaction, so it is atomic.
 //
-// The workers' nudge (NOTIFY erasure_tasks) is NOT part of it: a transaction that notifies takes a
-// database-wide lock at commit and holds it until its commit record is flushed, so notifying commits
-// cannot share a WAL flush (no group commit) — measured, the bare baseline drops from ~2,300 to ~1,100
-// inserts/s with a NOTIFY in each transaction (bench/REPORT.md, section 1). Instead nudgeWorkers sends
-// one NOTIFY after commit for every burst of submits (at most one in flight per pool; submits committed
-// meanwhile are covered by one more). Workers still poll, so a lost nudge only delays the work. The idempotency row's foreign key to erasure_request is checked at the end of the
+// The workers' nudge is NOT part of it (see notify.ts, nudgeWorkers). The idempotency row's foreign key
+// to erasure_request is checked at the end of the
 // statement, after every CTE has run. A concurrent submit with the same key waits for ours to commit,
 // then fails with 23505 on idempotency_key_pkey (see isIdempotencyKeyConflict).
 import type pg from 'pg';
+import type { Database } from '../database.ts';
 import { eventHash, GENESIS_HASH } from '../../domain/event-chain.ts';
-import type { JsonObject } from '../schema.ts';
+import type { JsonObject } from '../../domain/json.ts';
 
 export type SubmitRow = {
   id: string;
@@ -115,64 +112,14 @@ export function submitQuery(row: SubmitRow): pg.QueryConfig {
   };
 }
 
-// Pools whose connections share one backend session (the embedded engine, src/db/embedded-wire-server.ts):
-// there a named statement prepared by one pg client already exists for the others (42P05), so they use
-// the unnamed statement (parsed and planned per call, as Kysely's queries are).
-const sharedSession = new WeakSet<pg.Pool>();
-
-export async function submitRequestStatement(pool: pg.Pool, row: SubmitRow): Promise<void> {
-  const query = submitQuery(row);
-  if (sharedSession.has(pool)) {
-    await pool.query({ text: query.text, values: query.values });
-    return;
-  }
-  try {
-    await pool.query(query);
-  } catch (error) {
-    // Failed at Parse: nothing ran, so running it again unnamed is safe.
-    if ((error as { code?: unknown } | null)?.code !== '42P05') throw error;
-    sharedSession.add(pool);
-    await pool.query({ text: query.text, values: query.values });
-  }
-}
-
-type NudgeState = { inFlight: boolean; again: boolean };
-const nudges = new WeakMap<pg.Pool, NudgeState>();
-
 /**
- * NOTIFY erasure_tasks, coalesced: called after a submit has committed. If a NOTIFY is already on its way,
- * one more follows it (it may have been sent before this submit committed); calls meanwhile share it.
+ * Runs the submit statement: prepared once per connection under its name where the database allows
+ * named statements (Database.namedStatements), else as an unnamed statement (parsed per call).
  */
-export function nudgeWorkers(pool: pg.Pool, onError?: (err: Error) => void): void {
-  let state = nudges.get(pool);
-  if (state === undefined) {
-    state = { inFlight: false, again: false };
-    nudges.set(pool, state);
-  }
-  if (state.inFlight) {
-    state.again = true;
-    return;
-  }
-  state.inFlight = true;
-  const s = state;
-  pool.query(NOTIFY).then(
-    () => finish(),
-    (err: Error) => {
-      onError?.(err);
-      finish();
-    },
-  );
-  function finish(): void {
-    s.inFlight = false;
-    if (s.again) {
-      s.again = false;
-      nudgeWorkers(pool, onError);
-    }
-  }
+export async function submitRequestStatement(database: Pick<Database, 'pool' | 'namedStatements'>, row: SubmitRow): Promise<void> {
+  const query = submitQuery(row);
+  await database.pool.query(database.namedStatements ? query : { text: query.text, values: query.values });
 }
-
-// Unnamed: it is tiny to parse, and named statements clash on the embedded engine's shared session.
-const NOTIFY = "select pg_notify('erasure_tasks', '')";
 
 /** The loser of a race on the same (api key, Idempotency-Key): the winner has committed by now. */
 export function isIdempotencyKeyConflict(error: unknown): boolean {

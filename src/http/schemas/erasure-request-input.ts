@@ -1,5 +1,7 @@
 // The body of POST /v1/erasure-requests. Strict everywhere: an unknown field is a 400, not silently dropped.
 import { z } from 'zod';
+import type { ErasureRequestInput } from '../../domain/erasure-request.ts';
+import type { SameType } from '../../domain/same-type.ts';
 import { REGULATIONS } from '../../domain/types.ts';
 import { isStorableText, isWritableInstant, STORABLE_TEXT_MESSAGE } from './common.ts';
 
@@ -103,7 +105,7 @@ export const erasureRequestInput = z
   })
   .meta({ id: 'NewErasureRequest' });
 
-export type ErasureRequestInput = z.infer<typeof erasureRequestInput>;
+true satisfies SameType<z.output<typeof erasureRequestInput>, ErasureRequestInput>;
 
 /** Printable ASCII, 1..255 characters, as the Idempotency-Key draft's sf-string allows. */
 export const idempotencyKeyHeader = z

@@ -1,5 +1,8 @@
-// What the API answers about an erasure request and its tasks.
+// What the API answers about an erasure request and its tasks: the domain's resources
+// (domain/erasure-request.ts), described for validation, serialisation and the OpenAPI document.
 import { z } from 'zod';
+import type { ErasureRequestPage, ErasureRequestResource, Progress, TaskPage, TaskResource } from '../../domain/erasure-request.ts';
+import type { SameType } from '../../domain/same-type.ts';
 import { REGULATIONS, REQUEST_STATUSES, TARGET_TYPES, TASK_STATES, TASK_TYPES } from '../../domain/types.ts';
 import { timestamp } from './common.ts';
 
@@ -44,8 +47,8 @@ export const erasureRequestSchema = z
   })
   .meta({ id: 'ErasureRequest' });
 
-export type ErasureRequestResource = z.infer<typeof erasureRequestSchema>;
-export type Progress = z.infer<typeof progressSchema>;
+true satisfies SameType<z.output<typeof erasureRequestSchema>, ErasureRequestResource>;
+true satisfies SameType<z.output<typeof progressSchema>, Progress>;
 
 export const erasureRequestPageSchema = z
   .object({
@@ -54,7 +57,7 @@ export const erasureRequestPageSchema = z
   })
   .meta({ id: 'ErasureRequestPage' });
 
-export type ErasureRequestPage = z.infer<typeof erasureRequestPageSchema>;
+true satisfies SameType<z.output<typeof erasureRequestPageSchema>, ErasureRequestPage>;
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -78,14 +81,10 @@ export const taskSchema = z
   })
   .meta({ id: 'Task' });
 
-export type TaskResource = z.infer<typeof taskSchema>;
+true satisfies SameType<z.output<typeof taskSchema>, TaskResource>;
 
 export const taskPageSchema = z
   .object({ data: z.array(taskSchema), nextCursor: z.string().nullable() })
   .meta({ id: 'TaskPage' });
 
-export type TaskPage = z.infer<typeof taskPageSchema>;
-
-export function emptyProgress(): Progress {
-  return { pending: 0, running: 0, waiting: 0, succeeded: 0, not_found: 0, failed: 0, cancelled: 0 };
-}
+true satisfies SameType<z.output<typeof taskPageSchema>, TaskPage>;

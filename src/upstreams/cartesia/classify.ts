@@ -1,7 +1,7 @@
 // Every Cartesia answer is classified here, and only here (docs/UPSTREAMS.md, "Cartesia").
 // Answers are parsed openly: unknown fields and enum values never fail a task by themselves.
-import type { JsonObject } from '../../db/schema.ts';
-import { truncateMessage, type ErrorSummary, type Outcome } from '../classification.ts';
+import type { JsonObject } from '../../domain/json.ts';
+import { truncateMessage, type ErrorSummary, type Outcome } from '../../domain/outcome.ts';
 import { asObject, asString, retryAfterMs, type TransportError, type UpstreamResponse } from '../http.ts';
 
 export type CartesiaPolicy = {

@@ -1,7 +1,7 @@
 // A Cartesia connection: one undici Pool, Bearer key and Cartesia-Version on every call.
 import { connectionSecret, type CartesiaConnectionConfig, type GatewayConfig } from '../../config.ts';
-import type { ExecutionContext, ExecutionResult } from '../../worker/executor.ts';
-import type { Outcome, UpstreamCall } from '../classification.ts';
+import type { ExecutionContext, ExecutionResult } from '../../domain/task-execution.ts';
+import type { Outcome, UpstreamCall } from '../../domain/outcome.ts';
 import { createUpstreamEndpoint, sendUpstream, TransportError, type UpstreamEndpoint, type UpstreamResponse } from '../http.ts';
 import { cartesiaRef, classifyCartesiaTransportError, type CartesiaPolicy } from './classify.ts';
 

@@ -1,6 +1,7 @@
 // Cartesia calls, one per task: `delete`; when the call is still active and the connection allows it,
 // `cancel` first and then `delete` again. One call per phase.
-import { clientForTask, type ExecutionContext, type ExecutionResult, type TaskExecutor } from '../../worker/executor.ts';
+import type { ExecutionContext, ExecutionResult, TaskExecutor } from '../../domain/task-execution.ts';
+import { clientForTask } from '../client-for-task.ts';
 import { asString } from '../http.ts';
 import { classifyCallCancel, classifyCallDelete } from './classify.ts';
 import { callCartesia, type CartesiaClient } from './client.ts';

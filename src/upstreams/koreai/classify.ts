@@ -1,8 +1,8 @@
 // Every Kore.ai answer is classified here, and only here (docs/UPSTREAMS.md, "Kore.ai").
 // Undocumented parts are read both ways: a rate limit is HTTP 429 OR an error message saying
 // "rate limit" whatever the status; unknown job statuses are "not final yet" unless they say failure.
-import type { JsonObject } from '../../db/schema.ts';
-import { truncateMessage, type ErrorSummary, type Outcome } from '../classification.ts';
+import type { JsonObject } from '../../domain/json.ts';
+import { truncateMessage, type ErrorSummary, type Outcome } from '../../domain/outcome.ts';
 import { asObject, asString, retryAfterMs, type TransportError, type UpstreamResponse } from '../http.ts';
 
 export type KoreaiTimings = {

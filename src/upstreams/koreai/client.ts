@@ -2,8 +2,8 @@
 // Every call goes through callKoreai(), which times it and turns the answer into an outcome with the
 // operation's classifier, so an executor is a few lines saying which call and which classifier.
 import { connectionSecret, type GatewayConfig, type KoreaiConnectionConfig } from '../../config.ts';
-import type { ExecutionContext, ExecutionResult } from '../../worker/executor.ts';
-import type { Outcome, UpstreamCall } from '../classification.ts';
+import type { ExecutionContext, ExecutionResult } from '../../domain/task-execution.ts';
+import type { Outcome, UpstreamCall } from '../../domain/outcome.ts';
 import { createUpstreamEndpoint, sendUpstream, TransportError, type UpstreamEndpoint, type UpstreamResponse } from '../http.ts';
 import { classifyKoreaiTransportError, type KoreaiTimings } from './classify.ts';
 import { mintKoreaiJwt } from './jwt.ts';

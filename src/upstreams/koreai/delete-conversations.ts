@@ -1,8 +1,9 @@
 // Kore.ai conversation-deletion jobs, by conversation ids (≤100 per task) or by channel user:
 // phase `start` submits the job (→ waiting with the job id), phase `poll` reads its status until
 // `completed`. Each phase is one call, so every poll spends one pacing permit like any other call.
-import type { JsonObject } from '../../db/schema.ts';
-import { clientForTask, type ExecutionContext, type ExecutionResult, type TaskExecutor } from '../../worker/executor.ts';
+import type { JsonObject } from '../../domain/json.ts';
+import type { ExecutionContext, ExecutionResult, TaskExecutor } from '../../domain/task-execution.ts';
+import { clientForTask } from '../client-for-task.ts';
 import { asObject, asString } from '../http.ts';
 import { classifyJobStatus, classifyJobSubmit } from './classify.ts';
 import { callKoreai, type KoreaiClient } from './client.ts';

@@ -1,6 +1,7 @@
 // Kore.ai call recordings, one session per task: `check` (v2 status) → `delete` → `confirm` (v2 status
 // is media_unavailable). One call per phase; the classifier decides the next phase.
-import { clientForTask, type ExecutionContext, type ExecutionResult, type TaskExecutor } from '../../worker/executor.ts';
+import type { ExecutionContext, ExecutionResult, TaskExecutor } from '../../domain/task-execution.ts';
+import { clientForTask } from '../client-for-task.ts';
 import { asObject, asString, type UpstreamResponse } from '../http.ts';
 import { classifyRecordingCheck, classifyRecordingConfirm, classifyRecordingDelete, recordingStatus } from './classify.ts';
 import { callKoreai, type KoreaiClient } from './client.ts';

@@ -1,6 +1,6 @@
 // GET /readyz — ready for traffic: the database answers and every migration is applied.
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { pingDatabase } from '../../../db/database.ts';
 import { migrationsPending } from '../../../db/migrate.ts';
 import { problem } from '../../../domain/errors.ts';
 import { loggableError } from '../../plugins/problems.ts';
@@ -33,7 +33,7 @@ export function readyz(app: ZodApp): void {
       try {
         pending = await withTimeout(
           (async () => {
-            await sql`select 1`.execute(db);
+            await pingDatabase(db);
             return migrationsPending(db);
           })(),
           CHECK_TIMEOUT_MS,

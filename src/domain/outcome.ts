@@ -1,7 +1,7 @@
 // What an upstream answer means for a task. Each vendor's classify.ts maps answers to one of these;
 // the worker turns an outcome into the task's next state (worker/plan-settlement.ts). Nothing here
 // holds a raw body, a secret or a subject identifier.
-import type { JsonObject } from '../db/schema.ts';
+import type { JsonObject } from './json.ts';
 
 /** A short, safe description of why a call did not work, kept on the task as `last_error`. */
 export type ErrorSummary = {

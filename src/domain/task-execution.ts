@@ -2,11 +2,11 @@
 // An executor makes AT MOST ONE upstream call per execution (one pacing permit each) and says what the
 // answer means; the worker owns the database: it turns the outcome into the task's next state, records
 // the events and releases the permit. Multi-step tasks return `continue` with their next phase.
-import type { NewEvent } from '../db/events.ts';
-import type { JsonObject } from '../db/schema.ts';
-import type { TaskState, TaskType } from '../domain/types.ts';
-import type { Outcome, UpstreamCall } from '../upstreams/classification.ts';
-import type { SettlementEventInput } from './plan-settlement.ts';
+import type { NewEvent } from './new-event.ts';
+import type { JsonObject } from './json.ts';
+import type { TaskState, TaskType } from './types.ts';
+import type { Outcome, UpstreamCall } from './outcome.ts';
+import type { SettlementEventInput } from './settlement.ts';
 
 /** A task as claimed by this worker (state is `running`; `claimedFrom` is where it came from). */
 export type ClaimedTask = {
@@ -50,15 +50,3 @@ export type TaskExecutor = {
  * `callback` executor can be added later without touching the worker).
  */
 export type Executors = Partial<Record<TaskType, TaskExecutor>>;
-
-/** The client for a task's connection, or a failed result naming the missing connection. */
-export function clientForTask<C>(clients: ReadonlyMap<string, C>, ctx: ExecutionContext): C | ExecutionResult {
-  const client = ctx.task.connection === null ? undefined : clients.get(ctx.task.connection);
-  if (client !== undefined) return client;
-  return {
-    outcome: {
-      kind: 'failed',
-      error: { kind: 'gateway', code: 'unknown_connection', message: `connection ${JSON.stringify(ctx.task.connection)} is not configured for ${ctx.task.type}` },
-    },
-  };
-}

@@ -1,0 +1,76 @@
+// The erasure request as callers submit it and as the API shows it back: the shapes the services take
+// and return. The HTTP layer's zod schemas (http/schemas/) describe exactly these types and are checked
+// against them at compile time, so use cases never depend on the transport.
+import type { JsonObject } from './json.ts';
+import type { SubjectIdentities } from './subject.ts';
+import type { Target } from './targets.ts';
+import type { Regulation, RequestStatus, TargetType, TaskState, TaskType } from './types.ts';
+
+/** The body of a submit, as validated. */
+export type ErasureRequestInput = {
+  /** The caller's own reference (ticket id). */
+  externalRef?: string | undefined;
+  regulation: Regulation;
+  subject?: SubjectIdentities | undefined;
+  targets: Target[];
+  callbackUrl?: string | undefined;
+  /** ISO 8601 date-time; default from the regulation. */
+  dueAt?: string | undefined;
+};
+
+/** Number of erasure tasks in each state. */
+export type Progress = Record<TaskState, number>;
+
+export function emptyProgress(): Progress {
+  return { pending: 0, running: 0, waiting: 0, succeeded: 0, not_found: 0, failed: 0, cancelled: 0 };
+}
+
+export type TargetSummary = {
+  /** Position of the target in the submitted `targets`. */
+  index: number;
+  type: TargetType;
+  connection: string;
+  /** Tasks this target expanded to. */
+  tasks: number;
+  progress: Progress;
+};
+
+export type ErasureRequestResource = {
+  id: string;
+  externalRef: string | null;
+  regulation: Regulation;
+  status: RequestStatus;
+  progress: Progress;
+  targets: TargetSummary[];
+  /** Whether subject identities were given (they are never returned). */
+  subjectProvided: boolean;
+  callbackUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  cancelledAt: string | null;
+  dueAt: string;
+  overdue: boolean;
+};
+
+export type ErasureRequestPage = { data: ErasureRequestResource[]; nextCursor: string | null };
+
+export type TaskResource = {
+  id: string;
+  seq: number;
+  type: TaskType;
+  targetIndex: number | null;
+  connection: string | null;
+  locator: JsonObject;
+  state: TaskState;
+  phase: string;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: JsonObject | null;
+  upstreamRef: JsonObject | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+};
+
+export type TaskPage = { data: TaskResource[]; nextCursor: string | null };
