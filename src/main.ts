@@ -2,8 +2,8 @@
 // migrate (unless MIGRATE_ON_START=false), start the API and/or the worker by ROLE, and own the shutdown.
 //
 // Imported only when used (dynamic import): the embedded engine (PGlite, ~tens of MB of WASM), the
-// sandbox simulators, and the worker with its upstream clients and callbacks. A ROLE=api process on a
-// real Postgres never loads them.
+// sandbox simulators, and the worker with its upstream clients and callbacks (worker-role.ts). A ROLE=api
+// process on a real Postgres never loads them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -18,10 +18,8 @@ import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
 import { loadEvidenceSigningKey, SigningKeyError, type EvidenceSigningKey } from './evidence/signing-key.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, registerDatabaseGauges } from './metrics.ts';
-import type { SubjectPurgeSchedule } from './privacy/purge-schedule.ts';
 import type { Sandbox } from './sandbox.ts';
-
-type RunningWorker = { stop(): Promise<void>; wake(): void };
+import { startWorkerRole, type RunningWorker } from './worker-role.ts';
 
 function exitWithConfigError(error: ConfigError): never {
   process.stderr.write(`${error.message}\n`);
@@ -72,49 +70,6 @@ async function prepareSchema(config: GatewayConfig, database: Database, logger: 
   } catch (err) {
     logger.warn({ err }, 'MIGRATE_ON_START=false: cannot check migrations now (database unreachable?); /readyz reports it');
   }
-}
-
-/**
- * ROLE worker/all: the task engine, with callback delivery plugged in (the settle hook enqueues a
- * request's callback in the transaction that makes it final; the executor delivers it).
- */
-async function startWorkerRole(deps: AppDeps): Promise<RunningWorker> {
-  const [{ createCallbackExecutor }, { createCallbackTransport }, { callbackSettleHooks }, { callbackSettingsFromConfig }, { startSubjectPurge }, { startWorker }] =
-    await Promise.all([
-      import('./callbacks/callback-executor.ts'),
-      import('./callbacks/deliver-callback.ts'),
-      import('./callbacks/settle-hooks.ts'),
-      import('./callbacks/url-policy.ts'),
-      import('./privacy/purge-schedule.ts'),
-      import('./worker/worker.ts'),
-    ]);
-  const settings = callbackSettingsFromConfig(deps.config);
-  const transport = createCallbackTransport(settings ?? { allowPrivateNetworks: false, timeoutMs: 10_000 });
-  const worker = startWorker({
-    config: deps.config,
-    database: deps.database,
-    clock: deps.clock,
-    ids: deps.ids,
-    logger: deps.logger,
-    metrics: deps.metrics,
-    extraExecutors: { callback: createCallbackExecutor({ db: deps.database.db, settings, transport }) },
-    hooks: callbackSettleHooks({ ids: deps.ids }),
-  });
-  // Data minimisation: subject identities go a configured time after their request is final.
-  const purge: SubjectPurgeSchedule = startSubjectPurge({
-    db: deps.database.db,
-    clock: deps.clock,
-    logger: deps.logger,
-    purgeAfterDays: deps.config.file.privacy.purgeSubjectAfterDays,
-  });
-  return {
-    wake: () => worker.wake(),
-    async stop() {
-      await purge.stop();
-      await worker.stop();
-      await transport.close();
-    },
-  };
 }
 
 async function openDatabase(config: GatewayConfig, logger: Logger): Promise<{ database: Database; embedded: EmbeddedPostgres | null }> {

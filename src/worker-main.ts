@@ -1,13 +1,14 @@
 // A worker-only process: DATABASE_URL (required) and GATEWAY_CONFIG as for the service, plus optional
 // WORKER_ID. Runs the engine until SIGTERM/SIGINT, then stops gracefully (ROLE=worker of main.ts does
-// the same inside the service; this entry is for running bare workers, e.g. in tests and benchmarks).
+// the same inside the service, with an HTTP server for probes; this entry runs a bare worker, e.g. in
+// tests and benchmarks). Both start it with startWorkerRole (worker-role.ts).
 import { readFileSync } from 'node:fs';
 import { randomIds, systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { createDatabase } from './db/database.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
-import { startWorker } from './worker/worker.ts';
+import { startWorkerRole } from './worker-role.ts';
 
 let config: GatewayConfig;
 try {
@@ -26,7 +27,7 @@ if (url === undefined) {
 }
 const logger = createLogger(config.env.LOG_LEVEL);
 const database = createDatabase(url, { max: 6, applicationName: 'erasure-gateway-worker', onIdleError: (err) => logger.warn({ err }, 'database connection lost') });
-const worker = startWorker({
+const worker = await startWorkerRole({
   config,
   database,
   clock: systemClock,
