@@ -1,11 +1,9 @@
+// `npm test` runs both projects: unit (vitest.unit.config.ts) and integration (vitest.integration.config.ts).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['test/helpers/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    projects: ['./vitest.unit.config.ts', './vitest.integration.config.ts'],
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -4,7 +4,8 @@
 // Never the URL (a token may sit in its query), the body or the secret.
 import type { NewEvent } from '../domain/new-event.ts';
 import type { JsonObject } from '../domain/json.ts';
-import { settlementEvents, type SettlementEventInput } from '../domain/settlement.ts';
+import { settlementEvents } from '../domain/settlement.ts';
+import type { SettlementEventInput } from '../domain/task-execution.ts';
 
 export function callbackSettlementEvents(input: SettlementEventInput): NewEvent[] {
   const { task, plan, result, actor, now } = input;

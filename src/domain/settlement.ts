@@ -1,34 +1,9 @@
-// What a settlement decides for one executed task (the plan the worker writes), and the audit events a
-// settlement records by default. Pure: the worker plans (worker/plan-settlement.ts), the database writes
-// (db/sql/settle-tasks.ts), and task types with events of their own (callbacks) build on these.
+// The audit events a settlement records by default. Pure: the worker plans (worker/plan-settlement.ts),
+// the database writes (db/sql/settle-tasks.ts), and task types with events of their own (callbacks)
+// build on these.
 import type { JsonObject } from './json.ts';
 import type { NewEvent } from './new-event.ts';
-import type { ClaimedTask, ExecutionResult } from './task-execution.ts';
-import type { TaskState } from './types.ts';
-
-export type TaskUpdatePlan = {
-  state: TaskState;
-  phase: string;
-  attempts: number;
-  nextAttemptAt: Date;
-  upstreamRef: JsonObject | null;
-  lastError: JsonObject | null;
-  finishedAt: Date | null;
-  /** Set when this execution sent something upstream (the task can no longer be cancelled). */
-  sentAt: Date | null;
-  /** Whether the execution was a failed attempt (for metrics and the event). */
-  failedAttempt: boolean;
-  /** Pause the whole connection this long (the upstream said "rate limited"). */
-  pauseConnectionMs?: number;
-};
-
-export type SettlementEventInput = {
-  task: ClaimedTask;
-  plan: TaskUpdatePlan;
-  result: ExecutionResult;
-  actor: string;
-  now: Date;
-};
+import type { SettlementEventInput } from './task-execution.ts';
 
 /**
  * The audit events of one settlement: the upstream call (method, path template, status, latency,

@@ -6,7 +6,6 @@ import type { NewEvent } from './new-event.ts';
 import type { JsonObject } from './json.ts';
 import type { TaskState, TaskType } from './types.ts';
 import type { Outcome, UpstreamCall } from './outcome.ts';
-import type { SettlementEventInput } from './settlement.ts';
 
 /** A task as claimed by this worker (state is `running`; `claimedFrom` is where it came from). */
 export type ClaimedTask = {
@@ -37,6 +36,31 @@ export type ExecutionResult = {
   outcome: Outcome;
   /** The upstream call made, if one was (none when the executor decided without calling). */
   call?: UpstreamCall;
+};
+
+/** What a settlement decides for one executed task: the plan the worker writes (worker/plan-settlement.ts). */
+export type TaskUpdatePlan = {
+  state: TaskState;
+  phase: string;
+  attempts: number;
+  nextAttemptAt: Date;
+  upstreamRef: JsonObject | null;
+  lastError: JsonObject | null;
+  finishedAt: Date | null;
+  /** Set when this execution sent something upstream (the task can no longer be cancelled). */
+  sentAt: Date | null;
+  /** Whether the execution was a failed attempt (for metrics and the event). */
+  failedAttempt: boolean;
+  /** Pause the whole connection this long (the upstream said "rate limited"). */
+  pauseConnectionMs?: number;
+};
+
+export type SettlementEventInput = {
+  task: ClaimedTask;
+  plan: TaskUpdatePlan;
+  result: ExecutionResult;
+  actor: string;
+  now: Date;
 };
 
 export type TaskExecutor = {

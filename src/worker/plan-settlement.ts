@@ -4,11 +4,10 @@
 //   retry → `pending` after backoff (never before Retry-After), attempts + 1, until maxAttempts.
 // Whatever the outcome, a task never stays open past its age limit (created + maxTaskAge).
 import type { JsonObject } from '../domain/json.ts';
-import type { TaskUpdatePlan } from '../domain/settlement.ts';
+import type { TaskUpdatePlan, ClaimedTask, ExecutionResult } from '../domain/task-execution.ts';
 import type { TaskState } from '../domain/types.ts';
 import type { ErrorSummary, Outcome } from '../domain/outcome.ts';
 import { retryDelayMs, type BackoffSettings } from './backoff.ts';
-import type { ClaimedTask, ExecutionResult } from '../domain/task-execution.ts';
 
 export type SettlementSettings = {
   backoff: BackoffSettings;

@@ -9,8 +9,7 @@ import type { NewEvent } from '../../domain/new-event.ts';
 import type { StatusChange } from '../request-status.ts';
 import type { DB } from '../schema.ts';
 import type { JsonObject } from '../../domain/json.ts';
-import type { TaskUpdatePlan } from '../../domain/settlement.ts';
-import type { ClaimedTask } from '../../domain/task-execution.ts';
+import type { TaskUpdatePlan, ClaimedTask } from '../../domain/task-execution.ts';
 import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
 
 export type Settlement = {

@@ -1,32 +1,10 @@
 import { iso } from '../clock.ts';
 import { utcDay, DAY_MS } from './dates.ts';
 import type { KoreaiSettings } from './settings.ts';
+import type { Job, JobRequest, JobResult } from './job-types.ts';
 import type { BotState, KoreaiDeletions } from './store.ts';
 
-export type JobRequest =
-  | { type: 'conversationIds'; conversationIds: string[] }
-  | { type: 'cId'; cId: string; fromMs: number | null; toMs: number | null };
-
-export type JobResult = {
-  totalConversations: number;
-  processedCount: number;
-  deletedCount: number;
-  failedCount: number;
-  skippedCount: number;
-  retriesRemaining: number;
-};
-
-export type Job = {
-  jobId: string;
-  botId: string;
-  request: JobRequest;
-  submittedAt: number;
-  scheduledAt: number;
-  completesAt: number;
-  fails: boolean;
-  /** Filled in when the job runs. */
-  result: JobResult | null;
-};
+export type { Job, JobRequest, JobResult } from './job-types.ts';
 
 /** The job status document exactly as `GET …/conversations/delete/{jobId}` answers it. */
 export type JobView = {

@@ -5,7 +5,7 @@ import { parseKoreaiDate } from './dates.ts';
 import { createBotRateLimiter, rateLimitConfigSchema, type BotRateLimiter, type RateLimitConfig } from './rate-limits.ts';
 import { RECORDING_STATUSES, type RecordingTimeline } from './recordings.ts';
 import type { KoreaiBot } from './settings.ts';
-import type { Job } from './jobs.ts';
+import type { Job } from './job-types.ts';
 
 export type Conversation = { id: string; cId: string | null; at: number; messageCount: number };
 
