@@ -38,6 +38,7 @@ describe('Kore.ai control API (/_sim)', () => {
       route: 'koreai.conversations.delete',
       status: 202,
       fault: null,
+      answeredBy: 'simulator',
       durationMs: expect.any(Number),
     });
     expect((await call('GET', sim('/deleted'))).body).toEqual({

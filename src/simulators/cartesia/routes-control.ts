@@ -12,5 +12,10 @@ export function registerCartesiaControlRoutes(scope: FastifyInstance, control: C
     return reply.code(201).send({ ids });
   });
   scope.get('/calls', async () => control.calls());
+  scope.post('/agents', async (request, reply) => {
+    const body = request.body as { agents?: string[] } | string[] | undefined;
+    return reply.code(201).send({ agents: control.seedAgents((Array.isArray(body) ? body : body?.agents) as string[]) });
+  });
+  scope.get('/agents', async () => control.agents());
   scope.get<{ Params: { callId: string } }>('/calls/:callId', async (request) => control.call(request.params.callId));
 }
