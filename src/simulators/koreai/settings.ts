@@ -18,13 +18,45 @@ export const recordingDeletePolicySchema = z
 
 export const koreaiSettingsSchema = z
   .object({
-    /** Time from submission to the job's (off-peak) run; hours upstream, seconds here. */
+    /** Time from submission to the job's (off-peak) run (`scheduledAt`); hours upstream, seconds here. */
     jobDelayMs: z.number().int().min(0).default(2000),
+    /**
+     * With an hour (0..23): `scheduledAt` is the first `hh:00:00.000Z` at or after submission + `jobDelayMs`,
+     * as in the seed's samples (submitted 17:49, scheduled 18:00). null: submission + `jobDelayMs`.
+     */
+    jobOffPeakHourUtc: z.number().int().min(0).max(23).nullable().default(null),
     /** Time a job spends running; while it runs its status is `in_progress`, a value Kore does not document. */
     jobRunMs: z.number().int().min(0).default(0),
     /** Share of jobs that end in an undocumented failure state (drawn from the seeded PRNG). */
     jobFailureRate: z.number().min(0).max(1).default(0),
     jobFailureStatus: z.string().min(1).default('failed'),
+    /** `result.retriesRemaining` of a fresh job (the seed's samples show 3). */
+    jobRetries: z.number().int().min(0).default(3),
+    /**
+     * Share of jobs (seeded PRNG, own stream) that report `completed` with some conversations failed
+     * (`failedCount > 0`, those conversations kept) and retry them every `jobRetryDelayMs`.
+     */
+    jobPartialFailureRate: z.number().min(0).max(1).default(0),
+    /** Share of a partially failing job's conversations that fail (at least one, the last ones processed). */
+    jobPartialFailureShare: z.number().min(0).max(1).default(0.5),
+    /** Time from a run with failures to its retry. Each retry lowers `retriesRemaining` by one. */
+    jobRetryDelayMs: z.number().int().min(0).default(10_000),
+    /**
+     * The retry (1 = first) on which a partially failed job's conversations delete; null: never, so the job
+     * ends `completed` with `failedCount > 0`, `retriesRemaining: 0`, and the conversations are NOT deleted.
+     */
+    jobRecoversOnRetry: z.number().int().min(1).nullable().default(1),
+    /**
+     * A job processes only its first N conversations (ids in the order sent, or a cId's conversations oldest
+     * first) and leaves the rest untouched: `processedCount < totalConversations`, still `completed`. null: all.
+     */
+    jobProcessLimit: z.number().int().min(0).nullable().default(null),
+    /**
+     * How a channel-user job reads an `endDate` given as `YYYY-MM-DD`: `whole-day` (inclusive to the day's last
+     * millisecond) or `midnight` (that day at 00:00:00.000Z, so conversations later that day are left out while
+     * the job still says completed).
+     */
+    dateOnlyEndDate: z.enum(['whole-day', 'midnight']).default('whole-day'),
     /** The seed's sample reports deletedCount 89 for 3 conversations: `messages` reproduces that reading. */
     deletedCountUnit: z.enum(['conversations', 'messages']).default('conversations'),
     /** HTTP status of a rate-limited answer (undocumented; some tenants see 200 or 400 with the message). */

@@ -46,12 +46,14 @@ export function createKoreaiSimulator(options: KoreaiSimulatorOptions = {}): Kor
   const bots = new Map<string, BotState>();
   const deletions: KoreaiDeletions = { conversations: [], recordings: [] };
   let jobOutcomes = namedStream(faults.plan().seed ?? DEFAULT_FAULT_SEED, 'koreai.jobs.outcome');
+  let jobPartials = namedStream(faults.plan().seed ?? DEFAULT_FAULT_SEED, 'koreai.jobs.partial');
 
   const jobs = createJobRunner({
     settings: () => core.settings,
     bot: (botId) => bots.get(botId),
     newUuid: options.newUuid ?? randomUUID,
     outcomeDraw: () => jobOutcomes(),
+    partialDraw: () => jobPartials(),
     deletions,
   });
 
@@ -78,6 +80,7 @@ export function createKoreaiSimulator(options: KoreaiSimulatorOptions = {}): Kor
     settings: initialSettings,
     reseedStreams() {
       jobOutcomes = namedStream(faults.plan().seed ?? DEFAULT_FAULT_SEED, 'koreai.jobs.outcome');
+      jobPartials = namedStream(faults.plan().seed ?? DEFAULT_FAULT_SEED, 'koreai.jobs.partial');
     },
     restoreInitial() {
       bots.clear();

@@ -7,7 +7,16 @@ import { RECORDING_STATUSES, type RecordingTimeline } from './recordings.ts';
 import type { KoreaiBot } from './settings.ts';
 import type { Job } from './jobs.ts';
 
-export type Conversation = { id: string; cId: string | null; at: number; messageCount: number };
+export type Conversation = {
+  id: string;
+  cId: string | null;
+  at: number;
+  messageCount: number;
+  /** Deletion attempts (job runs or retries) that still fail for this conversation. */
+  deleteFailuresLeft: number;
+  /** The session this conversation was made for (see `sessionsAreConversations`), if any. */
+  sessionId: string | null;
+};
 
 export type Session = {
   sessionId: string;
@@ -61,6 +70,11 @@ export const conversationSeedSchema = z
     date: kDate.optional(),
     /** Counted in `deletedCount` when `deletedCountUnit` is `messages`. */
     messageCount: z.number().int().min(0).default(1),
+    /**
+     * The first N attempts to delete it fail (it counts in `failedCount` and stays); a job retries after
+     * `jobRetryDelayMs` while `retriesRemaining > 0`. More than the retries left: it is never deleted.
+     */
+    deleteFailures: z.number().int().min(0).default(0),
   })
   .strict();
 
@@ -95,6 +109,8 @@ export function seedConversations(state: BotState, seeds: ConversationSeed[], no
       cId: seed.cId ?? null,
       at: seed.date === undefined ? nowMs : (parseKoreaiDate(seed.date, 'start') ?? nowMs),
       messageCount: seed.messageCount,
+      deleteFailuresLeft: seed.deleteFailures,
+      sessionId: null,
     });
   }
 }
