@@ -61,6 +61,17 @@ export const koreaiSettingsSchema = z
     deletedCountUnit: z.enum(['conversations', 'messages']).default('conversations'),
     /** HTTP status of a rate-limited answer (undocumented; some tenants see 200 or 400 with the message). */
     rateLimitHttpStatus: z.number().int().min(200).max(599).default(429),
+    /**
+     * Body of a rate-limited answer: `errors` `{"errors":[{"msg","code":429}]}` (Kore's error shape), `msg`
+     * `{"msg": …}`, `message` `{"message": …}`, or `text` (the message as text/plain).
+     */
+    rateLimitBodyShape: z.enum(['errors', 'msg', 'message', 'text']).default('errors'),
+    /**
+     * Its message: `per-window` names the window breached (per-minute or hourly); `generic` is always
+     * "Rate limit for this API has been reached. Please try again after some time." Injected `rateLimitRate`
+     * faults always use the generic text (no window was breached).
+     */
+    rateLimitMessage: z.enum(['per-window', 'generic']).default('per-window'),
     recordingDelete: recordingDeletePolicySchema.prefault({}),
     /** Size of the inline WAV in v1 recording answers, so clients can test how they cap large bodies. */
     v1AudioBytes: z.number().int().min(44).default(4096),

@@ -6,7 +6,7 @@ import { createRequestLog } from '../request-log.ts';
 import { buildSimulatorApp, serverLifecycle, type SimulatorServer } from '../simulator-app.ts';
 import { installTraffic } from '../traffic.ts';
 import { createKoreaiControl, type KoreaiControl, type KoreaiCore } from './control.ts';
-import { KOREAI_MESSAGES, koreaiErrorBody, sendKoreaiError } from './errors.ts';
+import { KOREAI_MESSAGES, koreaiErrorBody, koreaiRateLimitAnswer, sendKoreaiError } from './errors.ts';
 import { installKoreaiGuard } from './guard.ts';
 import { createJobRunner } from './jobs.ts';
 import { rateLimitConfigSchema, type RateLimitConfig } from './rate-limits.ts';
@@ -64,7 +64,7 @@ export function createKoreaiSimulator(options: KoreaiSimulatorOptions = {}): Kor
     log,
     injectedAnswer: (_route, action, status) =>
       action === 'rate_limit'
-        ? { status: core.settings.rateLimitHttpStatus, body: koreaiErrorBody(KOREAI_MESSAGES.rateLimited, 429) }
+        ? koreaiRateLimitAnswer(core.settings.rateLimitBodyShape, core.settings.rateLimitHttpStatus, KOREAI_MESSAGES.rateLimited)
         : { status, body: koreaiErrorBody(KOREAI_MESSAGES.serverError, status) },
   });
 
