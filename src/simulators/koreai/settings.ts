@@ -73,6 +73,11 @@ export const koreaiSettingsSchema = z
      */
     rateLimitMessage: z.enum(['per-window', 'generic']).default('per-window'),
     recordingDelete: recordingDeletePolicySchema.prefault({}),
+    /**
+     * A deletion that takes a while to show: after a successful DELETE, v2 still says `success` (and v1 still
+     * returns the audio) for this long, then `media_unavailable`. A DELETE in that time answers 200 again.
+     */
+    recordingDeleteVisibleAfterMs: z.number().int().min(0).default(0),
     /** Size of the inline WAV in v1 recording answers, so clients can test how they cap large bodies. */
     v1AudioBytes: z.number().int().min(44).default(4096),
     /** getSessions refuses wider date windows (the docs speak of ~7-day windows); null: no limit. */

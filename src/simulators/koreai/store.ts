@@ -137,6 +137,7 @@ export function seedSessions(state: BotState, seeds: SessionSeed[], nowMs: numbe
           .map((transition) => ({ at: resolveTimeSpec(transition, nowMs), status: transition.status }))
           .sort((a, b) => a.at - b.at),
         deletedAt: null,
+        goneAt: null,
         audioBytes: recording?.audioBytes ?? null,
       },
     });
