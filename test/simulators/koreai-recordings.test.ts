@@ -31,7 +31,7 @@ describe('recordingDeleteVisibleAfterMs', () => {
     clock.advance(1);
     expect(await v2()).toEqual({ status: 'media_unavailable', recording: [] });
     expect(await v1()).toBe(0);
-    expect(sim.control.botState(BOT.botId).sessions).toEqual([{ sessionId: 's-1', userId: 'jane', recordingStatus: 'media_unavailable' }]);
+    expect(sim.control.botState(BOT.botId).sessions).toMatchObject([{ sessionId: 's-1', userId: 'jane', recordingStatus: 'media_unavailable' }]);
     expect((await del()).status).toBe(404);
   });
 

@@ -22,8 +22,18 @@ export type KoreaiBreaches = Record<string, Omit<RateLimitBreaches, 'blockedUnti
 
 export type KoreaiBotSnapshot = {
   botId: string;
-  conversations: { id: string; cId: string | null; date: string }[];
-  sessions: { sessionId: string; userId: string; recordingStatus: RecordingStatus }[];
+  conversations: { id: string; cId: string | null; date: string; sessionId: string | null }[];
+  sessions: {
+    sessionId: string;
+    userId: string;
+    cId: string | null;
+    channel: string;
+    startTime: string;
+    recordingStatus: RecordingStatus;
+    /** The session's conversation id, and whether it is still held. */
+    conversationId: string | null;
+    conversationHeld: boolean;
+  }[];
   jobs: JobView[];
 };
 
@@ -109,7 +119,7 @@ export function createKoreaiControl(core: KoreaiCore): KoreaiControl {
       existing.limiter.configure(botLimits(bot, core.defaultLimits));
     },
     seedConversations: (botId, conversations) => seedConversations(requireBot(botId), conversations, core.clock.now()),
-    seedSessions: (botId, sessions) => seedSessions(requireBot(botId), sessions, core.clock.now()),
+    seedSessions: (botId, sessions) => seedSessions(requireBot(botId), sessions, core.clock.now(), core.settings.sessionsAreConversations),
     setBotLimits(botId, limits) {
       const state = requireBot(botId);
       const overrides = rateLimitOverridesSchema.parse(limits);
@@ -137,11 +147,16 @@ export function createKoreaiControl(core: KoreaiCore): KoreaiControl {
       const state = requireBot(botId);
       return {
         botId,
-        conversations: [...state.conversations.values()].map((c) => ({ id: c.id, cId: c.cId, date: iso(c.at) })),
+        conversations: [...state.conversations.values()].map((c) => ({ id: c.id, cId: c.cId, date: iso(c.at), sessionId: c.sessionId })),
         sessions: [...state.sessions.values()].map((s) => ({
           sessionId: s.sessionId,
           userId: s.userId,
+          cId: s.cId,
+          channel: s.channel,
+          startTime: iso(s.startTime),
           recordingStatus: recordingStatusAt(s.recording, now),
+          conversationId: s.conversationId,
+          conversationHeld: s.conversationId !== null && state.conversations.has(s.conversationId),
         })),
         jobs: [...state.jobs.values()].map((job) => core.jobs.view(job, now)),
       };

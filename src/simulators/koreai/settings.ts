@@ -83,6 +83,23 @@ export const koreaiSettingsSchema = z
     /** getSessions refuses wider date windows (the docs speak of ~7-day windows); null: no limit. */
     getSessionsMaxWindowDays: z.number().positive().nullable().default(7),
     getSessionsMaxLimit: z.number().int().min(1).default(100),
+    /**
+     * getSessions' `dateTo`: `inclusive` (a session starting exactly at dateTo is in; a bare day is the whole
+     * day) or `exclusive` (half-open `[dateFrom, dateTo)`; a bare day is that day's midnight, so the day is out).
+     * `dateFrom` is always inclusive.
+     */
+    getSessionsDateTo: z.enum(['inclusive', 'exclusive']).default('inclusive'),
+    /**
+     * In Kore.ai a conversation is a session (the gateway's assumption): seeding a session also makes a
+     * conversation with the same id, so a deletion job by session ids deletes them. false: the conversation
+     * gets a different id, and a job by session ids skips them all. Applies when sessions are seeded.
+     */
+    sessionsAreConversations: z.boolean().default(true),
+    /**
+     * Once a session's conversation is deleted, getSessions still lists the session (`listed`) or no longer
+     * does (`hidden`). Its recording is separate either way and stays until deleted.
+     */
+    sessionAfterConversationDelete: z.enum(['listed', 'hidden']).default('listed'),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { resolveTimeSpec } from '../clock.ts';
 import { createJtiRegistry, type JtiRegistry } from './auth.ts';
@@ -21,6 +22,10 @@ export type Conversation = {
 export type Session = {
   sessionId: string;
   userId: string;
+  /** The channel user (`cId`) the session's conversation belongs to, if known. */
+  cId: string | null;
+  /** The conversation made with the session (same id when `sessionsAreConversations`), or null. */
+  conversationId: string | null;
   channel: string;
   startTime: number;
   endTime: number | null;
@@ -82,6 +87,15 @@ export const sessionSeedSchema = z
   .object({
     sessionId: z.string().min(1),
     userId: z.string().min(1),
+    /** The channel user of the session's conversation (for deletion by `cId`). */
+    cId: z.string().min(1).optional(),
+    /**
+     * The session's conversation: omitted → made by the `sessionsAreConversations` setting (same id as the
+     * session, or a different one); a string → that id; null → no conversation. An existing one is linked, not replaced.
+     */
+    conversationId: z.string().min(1).nullable().optional(),
+    /** Messages in the session's conversation (for `deletedCountUnit: messages`). */
+    messageCount: z.number().int().min(0).default(1),
     channel: z.string().min(1).default('korevg'),
     startTime: timestamp.optional(),
     endTime: timestamp.nullable().optional(),
@@ -117,16 +131,39 @@ export function seedConversations(state: BotState, seeds: ConversationSeed[], no
 
 const FIVE_MINUTES = 300_000;
 
-export function seedSessions(state: BotState, seeds: SessionSeed[], nowMs: number): void {
+/** The id of a session's conversation when sessions and conversations are different things: 24 hex digits. */
+export function conversationIdForSession(botId: string, sessionId: string): string {
+  return createHash('sha1').update(`conversation:${botId}:${sessionId}`).digest('hex').slice(0, 24);
+}
+
+export function seedSessions(state: BotState, seeds: SessionSeed[], nowMs: number, sessionsAreConversations = true): void {
   for (const seed of z.array(sessionSeedSchema).parse(seeds)) {
     const recording = seed.recording;
     const startTime = seed.startTime === undefined ? nowMs - 2 * FIVE_MINUTES : Date.parse(seed.startTime);
     const callOngoing = recording?.status === 'call_in_progress';
     const endTime =
       seed.endTime === undefined ? (callOngoing ? null : startTime + FIVE_MINUTES) : seed.endTime === null ? null : Date.parse(seed.endTime);
+    const conversationId =
+      seed.conversationId !== undefined
+        ? seed.conversationId
+        : sessionsAreConversations
+          ? seed.sessionId
+          : conversationIdForSession(state.bot.botId, seed.sessionId);
+    if (conversationId !== null && !state.conversations.has(conversationId)) {
+      state.conversations.set(conversationId, {
+        id: conversationId,
+        cId: seed.cId ?? null,
+        at: startTime,
+        messageCount: seed.messageCount,
+        deleteFailuresLeft: 0,
+        sessionId: seed.sessionId,
+      });
+    }
     state.sessions.set(seed.sessionId, {
       sessionId: seed.sessionId,
       userId: seed.userId,
+      cId: seed.cId ?? null,
+      conversationId,
       channel: seed.channel,
       startTime,
       endTime,
