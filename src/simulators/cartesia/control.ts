@@ -4,6 +4,7 @@ import type { FaultCounts, FaultInjector, FaultPlan } from '../faults.ts';
 import type { RequestLog, RequestLogEntry, RouteCounts } from '../request-log.ts';
 import type { Traffic } from '../traffic.ts';
 import { agentCallJson, callRecordFromSeed, settleCall, type CallRecord, type CallSeed } from './calls.ts';
+import { generateCalls, type CartesiaGenerated, type CartesiaGenerateOptions } from './generate.ts';
 import { patchCartesiaSettings, type CartesiaSettings, type CartesiaSettingsPatch } from './settings.ts';
 
 export type CartesiaDeletions = { calls: { callId: string; at: string }[] };
@@ -35,6 +36,8 @@ export type CartesiaControl = {
   updateSettings(patch: CartesiaSettingsPatch): CartesiaSettings;
   /** Seeds calls in any state (also ones that start or end later); answers their ids. */
   seedCalls(calls: CallSeed[]): string[];
+  /** Months of made-up calls across agents, some from/to the tracked numbers; answers who owns which call. */
+  generateCalls(options?: CartesiaGenerateOptions): CartesiaGenerated;
   /** Makes agents known without calls (matters with `unknownAgent: '404'`). */
   seedAgents(agentIds: string[]): string[];
   /** Known agents: those of seeded calls and those added by `seedAgents`. */
@@ -73,7 +76,7 @@ export function createCartesiaControl(core: CartesiaCore): CartesiaControl {
     agentCallJson(settled(record), { includeTranscript: true, redactedFields: core.settings.redactedFields });
   const deleted = (): CartesiaDeletions => ({ calls: structuredClone(core.deleted) });
 
-  return {
+  const control: CartesiaControl = {
     reset: () => core.restoreInitial(),
     faults: () => core.faults.plan(),
     setFaults: (plan) => core.faults.setPlan(plan),
@@ -90,6 +93,12 @@ export function createCartesiaControl(core: CartesiaCore): CartesiaControl {
         core.agents.add(record.call.agent_id);
       }
       return records.map((record) => record.call.id);
+    },
+    generateCalls(options = {}) {
+      const { seeds, manifest } = generateCalls(options, core.clock.now());
+      control.seedCalls(seeds);
+      control.seedAgents(manifest.agents);
+      return manifest;
     },
     seedAgents(agentIds) {
       if (!Array.isArray(agentIds) || !agentIds.every((id) => typeof id === 'string' && id !== '')) {
@@ -123,4 +132,5 @@ export function createCartesiaControl(core: CartesiaCore): CartesiaControl {
       inFlight: core.traffic.inFlight(),
     }),
   };
+  return control;
 }

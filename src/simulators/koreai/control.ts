@@ -3,6 +3,7 @@ import { controlError } from '../control-routes.ts';
 import type { FaultCounts, FaultInjector, FaultPlan } from '../faults.ts';
 import type { RequestLog, RequestLogEntry, RouteCounts } from '../request-log.ts';
 import type { Traffic } from '../traffic.ts';
+import { generateSessions, type KoreaiGenerated, type KoreaiGenerateOptions } from './generate.ts';
 import type { JobRunner, JobView } from './jobs.ts';
 import { rateLimitOverridesSchema, type RateLimitBreaches, type RateLimitConfig, type RateLimitOverrides } from './rate-limits.ts';
 import { recordingStatusAt, type RecordingStatus } from './recordings.ts';
@@ -54,6 +55,8 @@ export type KoreaiControl = {
   addBot(bot: KoreaiBotInput): void;
   seedConversations(botId: string, conversations: ConversationSeed[]): void;
   seedSessions(botId: string, sessions: SessionSeed[]): void;
+  /** Months of made-up sessions (with recordings and conversations) for several users; answers who owns what. */
+  generateSessions(botId: string, options?: KoreaiGenerateOptions): KoreaiGenerated;
   setBotLimits(botId: string, limits: RateLimitOverrides): RateLimitConfig;
   updateSettings(patch: KoreaiSettingsPatch): KoreaiSettings;
   settings(): KoreaiSettings;
@@ -120,6 +123,8 @@ export function createKoreaiControl(core: KoreaiCore): KoreaiControl {
     },
     seedConversations: (botId, conversations) => seedConversations(requireBot(botId), conversations, core.clock.now()),
     seedSessions: (botId, sessions) => seedSessions(requireBot(botId), sessions, core.clock.now(), core.settings.sessionsAreConversations),
+    generateSessions: (botId, options = {}) =>
+      generateSessions(requireBot(botId), options, core.clock.now(), core.settings.sessionsAreConversations),
     setBotLimits(botId, limits) {
       const state = requireBot(botId);
       const overrides = rateLimitOverridesSchema.parse(limits);
