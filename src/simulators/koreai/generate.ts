@@ -15,6 +15,8 @@ export const koreaiGenerateSchema = z
     /** The users, by Kore.ai userId; omitted: `users` made-up ones (e-mail addresses and enterprise ids). */
     userIds: z.array(z.string().min(1)).min(1).optional(),
     users: z.number().int().min(1).max(1000).default(5),
+    /** The users' channel user ids, in the same order (null: their conversations carry none); omitted: made up. */
+    cIds: z.array(z.string().min(1).nullable()).optional(),
     /** Sessions spread over this many days before `until`. */
     days: z.number().positive().max(3650).default(120),
     /** End of the period; default: the simulator's clock. */
@@ -43,8 +45,8 @@ export type KoreaiGenerateOptions = z.input<typeof koreaiGenerateSchema>;
 
 export type KoreaiGeneratedUser = {
   userId: string;
-  /** The channel user id on the user's conversations (for deletion by `cId`). */
-  cId: string;
+  /** The channel user id on the user's conversations (for deletion by `cId`); null if they carry none. */
+  cId: string | null;
   /** Oldest first. */
   sessionIds: string[];
   /** The conversations made with those sessions (same ids when `sessionsAreConversations`). */
@@ -84,7 +86,9 @@ export function generateSessions(state: BotState, input: KoreaiGenerateOptions, 
   const users: KoreaiGeneratedUser[] = [];
 
   userIds.forEach((userId, userIndex) => {
-    const cId = `u-${hex(draw, 8)}-${hex(draw, 4)}-4${hex(draw, 3)}-8${hex(draw, 3)}-${hex(draw, 12)}`;
+    const madeUp = `u-${hex(draw, 8)}-${hex(draw, 4)}-4${hex(draw, 3)}-8${hex(draw, 3)}-${hex(draw, 12)}`;
+    const given = options.cIds?.[userIndex];
+    const cId = given === undefined ? madeUp : given;
     const { min, max } = options.sessionsPerUser;
     const count = min + Math.floor(draw() * (max - min + 1));
     const starts: number[] = [];
@@ -128,7 +132,7 @@ export function generateSessions(state: BotState, input: KoreaiGenerateOptions, 
       seeds.push({
         sessionId,
         userId,
-        cId,
+        ...(cId === null ? {} : { cId }),
         channel,
         startTime: iso(startTime),
         endTime: ongoing ? null : iso(startTime + durationMs),
