@@ -44,7 +44,8 @@ const wireBody = (body: unknown): string => (typeof body === 'string' ? body : J
 
 /**
  * Everything that happens to a vendor request before and after the vendor logic: the request log,
- * in-flight counting, and injected faults. Requests to routes without `simRoute` pass untouched.
+ * in-flight counting, a proxy in front (`front`), and injected faults. Requests to routes without `simRoute`
+ * pass untouched, except unmatched paths when `unmatchedRoute` names a key for them.
  */
 export function installTraffic(app: FastifyInstance, deps: TrafficDeps): Traffic {
   const inFlightRequests = new WeakMap<FastifyRequest, InFlightRequest>();
