@@ -10,6 +10,8 @@ export type RequestLogEntry = {
   /** null when no answer was sent (hang, drop). */
   status: number | null;
   fault: Exclude<FaultAction, 'none'> | null;
+  /** `proxy`: answered by the simulated proxy in front of the vendor (Cartesia's `proxy` setting); the vendor never saw it. */
+  answeredBy: 'simulator' | 'proxy';
   durationMs: number | null;
 };
 
@@ -31,7 +33,7 @@ export function createRequestLog(limit = 10_000): RequestLog {
 
   return {
     start(partial) {
-      const entry: RequestLogEntry = { seq: ++seq, ...partial, status: null, fault: null, durationMs: null };
+      const entry: RequestLogEntry = { seq: ++seq, ...partial, status: null, fault: null, answeredBy: 'simulator', durationMs: null };
       log.push(entry);
       if (log.length > limit) log.splice(0, log.length - limit);
       const route = (counts[entry.route] ??= { received: 0, byStatus: {} });

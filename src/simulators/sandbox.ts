@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from './clock.ts';
 import { createCartesiaSimulator, type CartesiaSimulator } from './cartesia/simulator.ts';
-import { DEMO_IDS, seedCartesiaDemo, seedKoreaiDemo } from './demo-data.ts';
+import { DEMO_CALLS_DEFAULT, DEMO_IDS, seedCartesiaDemo, seedKoreaiDemo, type CartesiaDemoData, type KoreaiDemoData } from './demo-data.ts';
 import { createKoreaiSimulator, type KoreaiSimulator } from './koreai/simulator.ts';
 
 export type SandboxSimulatorsOptions = {
@@ -17,12 +17,16 @@ export type SandboxSimulatorsOptions = {
   koreaiClientSecret?: string;
   cartesiaApiKey?: string;
   logger?: boolean;
+  /** Cartesia calls to seed, the demo subject's and bystanders' together (default 60, so start-up stays fast). */
+  demoCalls?: number;
 };
 
 export type SandboxSimulators = {
   koreai: { baseUrl: string; botId: string; clientId: string; clientSecret: string; simulator: KoreaiSimulator };
   cartesia: { baseUrl: string; apiKey: string; simulator: CartesiaSimulator };
   demo: typeof DEMO_IDS;
+  /** Who owns what in the seeded data: the subject's sessions and calls (to discover), and the bystanders'. */
+  demoData: { koreai: KoreaiDemoData; cartesia: CartesiaDemoData };
   close(): Promise<void>;
 };
 
@@ -43,8 +47,10 @@ export async function startSandboxSimulators(options: SandboxSimulatorsOptions =
     settings: { jobDelayMs: options.jobDelayMs ?? SANDBOX_JOB_DELAY_MS },
   });
   const cartesia = createCartesiaSimulator({ clock, logger: options.logger, apiKey });
-  seedKoreaiDemo(koreai, clock.now());
-  seedCartesiaDemo(cartesia);
+  const demoData = {
+    koreai: seedKoreaiDemo(koreai, clock.now()),
+    cartesia: seedCartesiaDemo(cartesia, { calls: options.demoCalls ?? DEMO_CALLS_DEFAULT }),
+  };
 
   const close = async () => {
     await Promise.allSettled([koreai.close(), cartesia.close()]);
@@ -56,6 +62,7 @@ export async function startSandboxSimulators(options: SandboxSimulatorsOptions =
       koreai: { baseUrl: koreaiUrl, botId, clientId, clientSecret, simulator: koreai },
       cartesia: { baseUrl: cartesiaUrl, apiKey, simulator: cartesia },
       demo: DEMO_IDS,
+      demoData,
       close,
     };
   } catch (error) {

@@ -8,6 +8,8 @@ export type SimulatorAppOptions = {
   logger?: boolean;
   /** Answers parse errors, unknown routes and unexpected failures in the vendor's error shape. */
   sendVendorError: VendorErrorSender;
+  /** Answers requests that match no route; default: `sendVendorError(reply, 404, 'Not Found')`. */
+  sendNotFound?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 };
 
 /** What every simulator returns: the fastify app plus its own listen/close. */
@@ -47,7 +49,9 @@ export function buildSimulatorApp(options: SimulatorAppOptions): FastifyInstance
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     return options.sendVendorError(reply, status, status === 500 ? 'Internal Server Error' : (error.message ?? 'Bad request'));
   });
-  app.setNotFoundHandler((_request, reply) => options.sendVendorError(reply, 404, 'Not Found'));
+  app.setNotFoundHandler((request, reply) =>
+    options.sendNotFound === undefined ? options.sendVendorError(reply, 404, 'Not Found') : options.sendNotFound(request, reply),
+  );
   return app;
 }
 

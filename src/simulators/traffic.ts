@@ -21,15 +21,31 @@ export type TrafficDeps = {
   injectedAnswer(route: string, action: 'error' | 'rate_limit', status: number): InjectedAnswer;
   /** A gate in front of the vendor logic (Cartesia's concurrency limit): answers and returns true to refuse. */
   admit?(reply: FastifyReply, inFlight: number): boolean;
+  /**
+   * Something in front of the vendor (a proxy or captive portal): an answer returned here is sent as it is,
+   * before any limit or fault, and the request is logged with `answeredBy: 'proxy'`.
+   */
+  front?(request: FastifyRequest): InjectedAnswer | null;
+  /**
+   * Route key under which requests that match no route (outside `/_sim`) are logged, counted and faulted.
+   * Omitted: such requests pass untouched, unlogged.
+   */
+  unmatchedRoute?: string;
 };
 
 export type Traffic = { inFlight(): number; maxInFlight(): number; reset(): void };
 
 type InFlightRequest = { route: string; entry: RequestLogEntry; decision: FaultDecision; startedAt: number; faultApplied: boolean };
 
+const isControlUrl = (url: string): boolean => url === '/_sim' || url.startsWith('/_sim/') || url.startsWith('/_sim?');
+
+/** An injected answer's body as bytes on the wire: text as is, anything else as JSON. */
+const wireBody = (body: unknown): string => (typeof body === 'string' ? body : JSON.stringify(body));
+
 /**
  * Everything that happens to a vendor request before and after the vendor logic: the request log,
- * in-flight counting, and injected faults. Requests to routes without `simRoute` pass untouched.
+ * in-flight counting, a proxy in front (`front`), and injected faults. Requests to routes without `simRoute`
+ * pass untouched, except unmatched paths when `unmatchedRoute` names a key for them.
  */
 export function installTraffic(app: FastifyInstance, deps: TrafficDeps): Traffic {
   const inFlightRequests = new WeakMap<FastifyRequest, InFlightRequest>();
@@ -59,7 +75,8 @@ export function installTraffic(app: FastifyInstance, deps: TrafficDeps): Traffic
   };
 
   app.addHook('onRequest', async (request, reply) => {
-    const route = request.routeOptions.config.simRoute;
+    const unmatched = request.is404 && deps.unmatchedRoute !== undefined && !isControlUrl(request.url) ? deps.unmatchedRoute : undefined;
+    const route = request.routeOptions.config?.simRoute ?? unmatched;
     if (route === undefined) return;
     const state: InFlightRequest = {
       route,
@@ -76,6 +93,13 @@ export function installTraffic(app: FastifyInstance, deps: TrafficDeps): Traffic
       inFlight--;
     });
 
+    const proxied = deps.front?.(request) ?? null;
+    if (proxied !== null) {
+      state.faultApplied = true;
+      state.entry.answeredBy = 'proxy';
+      reply.code(proxied.status).headers(proxied.headers ?? {}).send(proxied.body);
+      return reply;
+    }
     if (deps.admit?.(reply, inFlight) === true) return reply;
     if (state.decision.latencyMs > 0) await sleep(state.decision.latencyMs);
     if (state.decision.phase === 'before' && applyFault(request, reply, state)) return reply;
@@ -92,7 +116,7 @@ export function installTraffic(app: FastifyInstance, deps: TrafficDeps): Traffic
     if (action === 'error' || action === 'rate_limit') {
       const answer = deps.injectedAnswer(state.route, action, status);
       reply.code(answer.status).headers({ 'content-type': 'application/json; charset=utf-8', ...answer.headers });
-      return JSON.stringify(answer.body);
+      return wireBody(answer.body);
     }
     finish(state, null);
     const socket = request.raw.socket;

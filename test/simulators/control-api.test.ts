@@ -38,6 +38,7 @@ describe('Kore.ai control API (/_sim)', () => {
       route: 'koreai.conversations.delete',
       status: 202,
       fault: null,
+      answeredBy: 'simulator',
       durationMs: expect.any(Number),
     });
     expect((await call('GET', sim('/deleted'))).body).toEqual({
@@ -46,7 +47,11 @@ describe('Kore.ai control API (/_sim)', () => {
     });
     expect((await call('GET', sim('/breaches'))).body[BOT.botId]).toMatchObject({ perMinute: 1, total: 1 });
     const state = await call('GET', sim(`/bots/${BOT.botId}`));
-    expect(state.body).toMatchObject({ conversations: [{ id: 'c-2' }], sessions: [{ sessionId: 's-1', recordingStatus: 'media_unavailable' }] });
+    // s-1's conversation was made with the session (sessionsAreConversations), and no job asked for it.
+    expect(state.body).toMatchObject({
+      conversations: [{ id: 'c-2', sessionId: null }, { id: 's-1', sessionId: 's-1' }],
+      sessions: [{ sessionId: 's-1', recordingStatus: 'media_unavailable', conversationId: 's-1', conversationHeld: true }],
+    });
 
     const report = await call('GET', sim('/report'));
     expect(report.body).toMatchObject({ maxConcurrency: 1, inFlight: 0, faultsInjected: {} });

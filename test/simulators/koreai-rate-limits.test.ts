@@ -104,3 +104,77 @@ describe('Kore.ai per-bot rate limits', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 });
+
+const GENERIC = 'Rate limit for this API has been reached. Please try again after some time.';
+
+describe('Kore.ai rate-limit answers in every shape and status', () => {
+  const shapes = {
+    errors: (msg: string) => ({ errors: [{ msg, code: 429 }] }),
+    msg: (msg: string) => ({ msg }),
+    message: (msg: string) => ({ message: msg }),
+    text: (msg: string) => msg,
+  } as const;
+
+  for (const [shape, expected] of Object.entries(shapes) as [keyof typeof shapes, (msg: string) => unknown][]) {
+    for (const status of [429, 200, 400, 403]) {
+      it(`rateLimitBodyShape ${shape}, rateLimitHttpStatus ${status}: per-window and generic messages`, async () => {
+        const clock = createManualClock();
+        const { sim, bot } = await pool.koreai({
+          clock,
+          settings: { rateLimitBodyShape: shape, rateLimitHttpStatus: status },
+          rateLimits: { perMinute: { max: 1, windowMs: 60_000 } },
+        });
+        const headers = await koreaiAuth(clock.now());
+        const get = () => call('GET', `${bot}/v2/recordings?sessionId=s`, { headers });
+        expect((await get()).body).toEqual({ status: 'media_unavailable', recording: [] });
+
+        const perWindow = await get();
+        expect(perWindow.status).toBe(status);
+        expect(perWindow.body).toEqual(expected(PER_MINUTE));
+        expect(perWindow.headers['content-type']).toMatch(shape === 'text' ? /^text\/plain/ : /^application\/json/);
+
+        sim.control.updateSettings({ rateLimitMessage: 'generic' });
+        const generic = await get();
+        expect(generic.status).toBe(status);
+        expect(generic.body).toEqual(expected(GENERIC));
+        expect(sim.control.breaches()[BOT.botId]).toMatchObject({ perMinute: 2 });
+
+        // An injected rate-limit fault answers in the same shape, with the generic text.
+        sim.control.setFaults({ routes: { '*': { rateLimitRate: 1 } } });
+        clock.advance(60_000);
+        const injected = await get();
+        expect(injected.status).toBe(status);
+        expect(injected.body).toEqual(expected(GENERIC));
+      });
+    }
+  }
+
+  it('an hourly breach with the generic text still blocks the bot until that window has room', async () => {
+    const clock = createManualClock();
+    const { sim, bot } = await pool.koreai({
+      clock,
+      settings: { rateLimitMessage: 'generic' },
+      rateLimits: { perMinute: { max: 100, windowMs: 60_000 }, perHour: { max: 3, windowMs: 3_600_000 } },
+    });
+    const headers = await koreaiAuth(clock.now());
+    const start = clock.now();
+    const get = () => call('GET', `${bot}/v2/recordings?sessionId=s`, { headers });
+    for (let i = 0; i < 3; i++) {
+      expect((await get()).status).toBe(200);
+      clock.advance(60_000);
+    }
+    const breach = await get();
+    expect(breach.status).toBe(429);
+    expect(breach.body).toEqual({ errors: [{ msg: GENERIC, code: 429 }] });
+
+    // Blocked: long after the per-minute window, every request (of any route) is refused...
+    clock.set(start + 3_600_000 - 1);
+    const stillBlocked = await call('POST', `${bot}/getSessions`, { headers, json: { userId: 'u' } });
+    expect(stillBlocked.status).toBe(429);
+    expect(stillBlocked.body).toEqual({ errors: [{ msg: GENERIC, code: 429 }] });
+    expect(sim.control.breaches()[BOT.botId]).toMatchObject({ hourly: 1, refusedWhileBlocked: 1, blockedUntil: new Date(start + 3_600_000).toISOString() });
+    // ...until the oldest request of the hour window is an hour old.
+    clock.set(start + 3_600_000);
+    expect((await get()).status).toBe(200);
+  });
+});

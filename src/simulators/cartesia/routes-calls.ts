@@ -4,12 +4,20 @@ import { agentCallJson, cancelCall, isTerminal, redactCall, settleCall, type Cal
 import { badRequest, CARTESIA_ERRORS, sendCartesiaError } from './errors.ts';
 import type { CartesiaSettings } from './settings.ts';
 
+export type CallEvent = { callId: string; at: string };
+
 export type CartesiaRouteContext = {
   clock: Clock;
   settings(): CartesiaSettings;
   calls: Map<string, CallRecord>;
-  deleted: { callId: string; at: string }[];
-  cancelled: { callId: string; at: string }[];
+  /** Agents that exist: every agent of a seeded call, plus those added by `seedAgents`. */
+  agents: Set<string>;
+  deleted: CallEvent[];
+  cancelled: CallEvent[];
+  /** Cancels answered `{"cancelled":false}` (setting `cancelAnswer: 'false'`): the call went on. */
+  cancelNotHonoured: CallEvent[];
+  /** DELETEs answered 200 without deleting (setting `deleteAnswer: 'no-redacted-at'`). */
+  deleteNotApplied: CallEvent[];
 };
 
 type ListQuery = { agent_id?: string; limit?: string; starting_after?: string; ending_before?: string; expand?: string | string[] };
@@ -34,6 +42,7 @@ export function registerCallRoutes(scope: FastifyInstance, ctx: CartesiaRouteCon
     const expand = [query.expand ?? []].flat();
     if (expand.some((value) => value !== 'transcript')) return sendCartesiaError(reply, badRequest('expand supports only "transcript"'));
 
+    if (ctx.settings().unknownAgent === '404' && !ctx.agents.has(query.agent_id)) return sendCartesiaError(reply, CARTESIA_ERRORS.agentNotFound);
     const calls = [...ctx.calls.values()]
       .filter((record) => record.call.agent_id === query.agent_id)
       .sort((a, b) => b.sortKey - a.sortKey || b.seq - a.seq);
@@ -65,12 +74,26 @@ export function registerCallRoutes(scope: FastifyInstance, ctx: CartesiaRouteCon
   scope.delete('/agents/calls/:callId', { config: { simRoute: 'cartesia.calls.delete' } }, async (request, reply) => {
     const record = lookup((request.params as { callId: string }).callId);
     if (record === undefined) return sendCartesiaError(reply, CARTESIA_ERRORS.callNotFound);
+    const settings = ctx.settings();
+    const now = ctx.clock.now();
     // Idempotent: an already redacted call answers 200 again with its original redacted_at.
     if (record.redactedAt === null) {
-      if (!isTerminal(record.call.status)) return sendCartesiaError(reply, CARTESIA_ERRORS.notTerminal);
-      const now = ctx.clock.now();
+      if (!isTerminal(record.call.status)) {
+        return sendCartesiaError(reply, { ...CARTESIA_ERRORS.notTerminal, error_code: settings.notTerminalErrorCode });
+      }
+      if (settings.deleteAnswer === 'no-redacted-at') {
+        // Something between us and Cartesia said yes, but nothing was deleted.
+        ctx.deleteNotApplied.push({ callId: record.call.id, at: iso(now) });
+        const { redacted_at: _dropped, ...unredacted } = show(record);
+        return reply.send(unredacted);
+      }
       redactCall(record, now);
       ctx.deleted.push({ callId: record.call.id, at: iso(now) });
+    }
+    if (settings.deleteAnswer === 'empty') return reply.send({});
+    if (settings.deleteAnswer === 'no-redacted-at') {
+      const { redacted_at: _dropped, ...withoutStamp } = show(record);
+      return reply.send(withoutStamp);
     }
     return reply.send(show(record));
   });
@@ -80,6 +103,10 @@ export function registerCallRoutes(scope: FastifyInstance, ctx: CartesiaRouteCon
     if (record === undefined) return sendCartesiaError(reply, CARTESIA_ERRORS.callNotFound);
     if (record.call.status !== 'started') return sendCartesiaError(reply, CARTESIA_ERRORS.notCancellable);
     const now = ctx.clock.now();
+    if (ctx.settings().cancelAnswer === 'false') {
+      ctx.cancelNotHonoured.push({ callId: record.call.id, at: iso(now) });
+      return reply.send({ cancelled: false });
+    }
     cancelCall(record, now, ctx.settings().cancelDelayMs);
     ctx.cancelled.push({ callId: record.call.id, at: iso(now) });
     return reply.send({ cancelled: true });

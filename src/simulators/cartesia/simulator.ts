@@ -5,7 +5,7 @@ import { buildSimulatorApp, serverLifecycle, type SimulatorServer } from '../sim
 import { installTraffic, type InjectedAnswer } from '../traffic.ts';
 import type { CallRecord } from './calls.ts';
 import { createCartesiaControl, type CartesiaControl, type CartesiaCore } from './control.ts';
-import { CARTESIA_ERRORS, cartesiaErrorBody, sendCartesiaError } from './errors.ts';
+import { CARTESIA_ERRORS, cartesiaErrorBody, PROXY_PAGES, sendCartesiaError } from './errors.ts';
 import { installCartesiaGuard } from './guard.ts';
 import { registerCallRoutes } from './routes-calls.ts';
 import { registerCartesiaControlRoutes } from './routes-control.ts';
@@ -46,6 +46,17 @@ export function createCartesiaSimulator(options: CartesiaSimulatorOptions): Cart
       status === 404
         ? sendCartesiaError(reply, CARTESIA_ERRORS.routeNotFound)
         : sendCartesiaError(reply, { status, error_code: status >= 500 ? null : 'invalid_request', title: status >= 500 ? 'Internal server error' : 'Bad request', message }),
+    // A path that is no API route: not Cartesia's JSON error (unless told), so it differs from an unknown call.
+    sendNotFound: (_request, reply) => {
+      switch (core.settings.routeNotFoundBody) {
+        case 'json-detail':
+          return reply.code(404).send({ detail: 'Not Found' });
+        case 'text':
+          return reply.code(404).type('text/plain; charset=utf-8').send('Not Found');
+        case 'cartesia-json':
+          return sendCartesiaError(reply, CARTESIA_ERRORS.routeNotFound);
+      }
+    },
   });
   const traffic = installTraffic(app, {
     clock,
@@ -55,6 +66,13 @@ export function createCartesiaSimulator(options: CartesiaSimulatorOptions): Cart
       if (action === 'rate_limit') return tooManyRequests();
       const error = route === 'cartesia.calls.delete' ? CARTESIA_ERRORS.deletionIncomplete : CARTESIA_ERRORS.internal;
       return { status, body: cartesiaErrorBody(error) };
+    },
+    unmatchedRoute: 'cartesia.unmatched',
+    front() {
+      if (core.settings.proxy === null) return null;
+      core.counters.proxyAnswered++;
+      const page = PROXY_PAGES[core.settings.proxy];
+      return { status: page.status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page.body };
     },
     admit(reply, inFlight) {
       const limit = core.settings.concurrencyLimit;
@@ -69,19 +87,26 @@ export function createCartesiaSimulator(options: CartesiaSimulatorOptions): Cart
   const core: CartesiaCore = {
     clock,
     calls,
+    agents: new Set(),
     deleted: [],
     cancelled: [],
-    counters: { tooManyRequests: 0, concurrencyLimited: 0 },
+    cancelNotHonoured: [],
+    deleteNotApplied: [],
+    counters: { tooManyRequests: 0, concurrencyLimited: 0, proxyAnswered: 0 },
     faults,
     log,
     traffic,
     settings: initialSettings,
     restoreInitial() {
       calls.clear();
+      core.agents.clear();
       core.deleted.length = 0;
       core.cancelled.length = 0;
+      core.cancelNotHonoured.length = 0;
+      core.deleteNotApplied.length = 0;
       core.counters.tooManyRequests = 0;
       core.counters.concurrencyLimited = 0;
+      core.counters.proxyAnswered = 0;
       log.reset();
       traffic.reset();
       core.settings = initialSettings;
@@ -93,7 +118,16 @@ export function createCartesiaSimulator(options: CartesiaSimulatorOptions): Cart
 
   app.register(async (scope) => {
     installCartesiaGuard(scope, { apiKey: () => options.apiKey, settings: () => core.settings });
-    registerCallRoutes(scope, { clock, settings: () => core.settings, calls, deleted: core.deleted, cancelled: core.cancelled });
+    registerCallRoutes(scope, {
+      clock,
+      settings: () => core.settings,
+      calls,
+      agents: core.agents,
+      deleted: core.deleted,
+      cancelled: core.cancelled,
+      cancelNotHonoured: core.cancelNotHonoured,
+      deleteNotApplied: core.deleteNotApplied,
+    });
   });
   app.register(async (scope) => registerCartesiaControlRoutes(scope, control, options.allowRemoteControl ?? false), { prefix: '/_sim' });
 

@@ -3,6 +3,7 @@ import { controlError } from '../control-routes.ts';
 import type { FaultCounts, FaultInjector, FaultPlan } from '../faults.ts';
 import type { RequestLog, RequestLogEntry, RouteCounts } from '../request-log.ts';
 import type { Traffic } from '../traffic.ts';
+import { generateSessions, type KoreaiGenerated, type KoreaiGenerateOptions } from './generate.ts';
 import type { JobRunner, JobView } from './jobs.ts';
 import { rateLimitOverridesSchema, type RateLimitBreaches, type RateLimitConfig, type RateLimitOverrides } from './rate-limits.ts';
 import { recordingStatusAt, type RecordingStatus } from './recordings.ts';
@@ -22,8 +23,18 @@ export type KoreaiBreaches = Record<string, Omit<RateLimitBreaches, 'blockedUnti
 
 export type KoreaiBotSnapshot = {
   botId: string;
-  conversations: { id: string; cId: string | null; date: string }[];
-  sessions: { sessionId: string; userId: string; recordingStatus: RecordingStatus }[];
+  conversations: { id: string; cId: string | null; date: string; sessionId: string | null }[];
+  sessions: {
+    sessionId: string;
+    userId: string;
+    cId: string | null;
+    channel: string;
+    startTime: string;
+    recordingStatus: RecordingStatus;
+    /** The session's conversation id, and whether it is still held. */
+    conversationId: string | null;
+    conversationHeld: boolean;
+  }[];
   jobs: JobView[];
 };
 
@@ -44,6 +55,8 @@ export type KoreaiControl = {
   addBot(bot: KoreaiBotInput): void;
   seedConversations(botId: string, conversations: ConversationSeed[]): void;
   seedSessions(botId: string, sessions: SessionSeed[]): void;
+  /** Months of made-up sessions (with recordings and conversations) for several users; answers who owns what. */
+  generateSessions(botId: string, options?: KoreaiGenerateOptions): KoreaiGenerated;
   setBotLimits(botId: string, limits: RateLimitOverrides): RateLimitConfig;
   updateSettings(patch: KoreaiSettingsPatch): KoreaiSettings;
   settings(): KoreaiSettings;
@@ -109,7 +122,9 @@ export function createKoreaiControl(core: KoreaiCore): KoreaiControl {
       existing.limiter.configure(botLimits(bot, core.defaultLimits));
     },
     seedConversations: (botId, conversations) => seedConversations(requireBot(botId), conversations, core.clock.now()),
-    seedSessions: (botId, sessions) => seedSessions(requireBot(botId), sessions, core.clock.now()),
+    seedSessions: (botId, sessions) => seedSessions(requireBot(botId), sessions, core.clock.now(), core.settings.sessionsAreConversations),
+    generateSessions: (botId, options = {}) =>
+      generateSessions(requireBot(botId), options, core.clock.now(), core.settings.sessionsAreConversations),
     setBotLimits(botId, limits) {
       const state = requireBot(botId);
       const overrides = rateLimitOverridesSchema.parse(limits);
@@ -137,11 +152,16 @@ export function createKoreaiControl(core: KoreaiCore): KoreaiControl {
       const state = requireBot(botId);
       return {
         botId,
-        conversations: [...state.conversations.values()].map((c) => ({ id: c.id, cId: c.cId, date: iso(c.at) })),
+        conversations: [...state.conversations.values()].map((c) => ({ id: c.id, cId: c.cId, date: iso(c.at), sessionId: c.sessionId })),
         sessions: [...state.sessions.values()].map((s) => ({
           sessionId: s.sessionId,
           userId: s.userId,
+          cId: s.cId,
+          channel: s.channel,
+          startTime: iso(s.startTime),
           recordingStatus: recordingStatusAt(s.recording, now),
+          conversationId: s.conversationId,
+          conversationHeld: s.conversationId !== null && state.conversations.has(s.conversationId),
         })),
         jobs: [...state.jobs.values()].map((job) => core.jobs.view(job, now)),
       };

@@ -7,6 +7,26 @@ export function koreaiErrorBody(msg: string, code: number): KoreaiErrorBody {
   return { errors: [{ msg, code }] };
 }
 
+export type RateLimitShape = 'errors' | 'msg' | 'message' | 'text';
+
+/** A rate-limited answer in the configured shape: `{status, headers, body}`, the body text for `text`. */
+export function koreaiRateLimitAnswer(
+  shape: RateLimitShape,
+  status: number,
+  msg: string,
+): { status: number; headers: Record<string, string>; body: unknown } {
+  switch (shape) {
+    case 'errors':
+      return { status, headers: {}, body: koreaiErrorBody(msg, 429) };
+    case 'msg':
+      return { status, headers: {}, body: { msg } };
+    case 'message':
+      return { status, headers: {}, body: { message: msg } };
+    case 'text':
+      return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: msg };
+  }
+}
+
 export function sendKoreaiError(reply: FastifyReply, status: number, msg: string, code: number = status): FastifyReply {
   return reply.code(status).send(koreaiErrorBody(msg, code));
 }

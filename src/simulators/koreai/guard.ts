@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkKoreaiAuth } from './auth.ts';
-import { KOREAI_MESSAGES, sendKoreaiError } from './errors.ts';
+import { KOREAI_MESSAGES, koreaiRateLimitAnswer, sendKoreaiError } from './errors.ts';
 import type { BotState } from './store.ts';
 import type { KoreaiRouteContext } from './context.ts';
 
@@ -31,7 +31,12 @@ export function installKoreaiGuard(
     if (!auth.ok) return sendKoreaiError(reply, 401, auth.msg);
 
     const verdict = state.limiter.admit(now);
-    if (verdict !== 'ok') return sendKoreaiError(reply, ctx.settings().rateLimitHttpStatus, RATE_LIMIT_MESSAGES[verdict], 429);
+    if (verdict !== 'ok') {
+      const settings = ctx.settings();
+      const msg = settings.rateLimitMessage === 'generic' ? KOREAI_MESSAGES.rateLimited : RATE_LIMIT_MESSAGES[verdict];
+      const answer = koreaiRateLimitAnswer(settings.rateLimitBodyShape, settings.rateLimitHttpStatus, msg);
+      return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    }
 
     resolved.set(request, state);
     return undefined;

@@ -1,10 +1,10 @@
 import { iso } from '../clock.ts';
 import { utcDay, DAY_MS } from './dates.ts';
 import type { KoreaiSettings } from './settings.ts';
-import type { Job, JobRequest, JobResult } from './job-types.ts';
+import type { Job, JobPlan, JobRequest, JobResult, JobTarget } from './job-types.ts';
 import type { BotState, KoreaiDeletions } from './store.ts';
 
-export type { Job, JobRequest, JobResult } from './job-types.ts';
+export type { Job, JobPlan, JobRequest, JobResult } from './job-types.ts';
 
 /** The job status document exactly as `GET …/conversations/delete/{jobId}` answers it. */
 export type JobView = {
@@ -22,75 +22,127 @@ export type JobRunnerDeps = {
   settings(): KoreaiSettings;
   bot(botId: string): BotState | undefined;
   newUuid(): string;
-  /** Seeded draw in [0,1) deciding whether a job fails. */
+  /** Seeded draw in [0,1) deciding whether a job fails as a whole. */
   outcomeDraw(): number;
+  /** Seeded draw in [0,1) deciding whether a job fails in part (its own stream). */
+  partialDraw(): number;
   deletions: KoreaiDeletions;
 };
 
 export type JobRunner = {
   submit(state: BotState, request: JobRequest, nowMs: number): Job;
-  /** Runs, in completion order, every job due by `nowMs`: its conversations are removed for real. */
+  /** Runs, in time order, every job run and retry due by `nowMs`: conversations are removed for real. */
   settle(nowMs: number): void;
   view(job: Job, nowMs: number): JobView;
   reset(): void;
 };
 
-const INITIAL_RETRIES = 3;
-const EMPTY_RESULT: JobResult = {
-  totalConversations: 0,
-  processedCount: 0,
-  deletedCount: 0,
-  failedCount: 0,
-  skippedCount: 0,
-  retriesRemaining: INITIAL_RETRIES,
-};
+/** The first moment at or after `fromMs` that is `hour`:00:00.000 UTC (Kore.ai runs deletions off-peak). */
+export function nextUtcHour(fromMs: number, hour: number): number {
+  const day = new Date(fromMs);
+  const candidate = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), hour, 0, 0, 0);
+  return candidate >= fromMs ? candidate : candidate + DAY_MS;
+}
 
 export function createJobRunner(deps: JobRunnerDeps): JobRunner {
-  let pending: Job[] = [];
+  let pending: { job: Job; at: number }[] = [];
 
-  const run = (job: Job) => {
-    const state = deps.bot(job.botId);
-    if (state === undefined) return;
+  const summarise = (job: Job, total: number, retriesRemaining: number): JobResult => {
+    const count = (state: JobTarget['state']) => job.targets.filter((t) => t.state === state).length;
+    return {
+      totalConversations: total,
+      processedCount: job.targets.length,
+      deletedCount: job.deletedUnits,
+      failedCount: count('failed'),
+      skippedCount: count('skipped'),
+      retriesRemaining,
+    };
+  };
+
+  /** One attempt at the pending (first run) or failed (retries) targets; conversations deleted here are gone for real. */
+  const attempt = (job: Job, state: BotState, runAt: number, attemptNo: number) => {
     const held = state.conversations;
-    const { request } = job;
-    let targets: string[];
-    let skipped = 0;
+    for (const target of job.targets) {
+      if (target.state !== 'pending' && target.state !== 'failed') continue;
+      const conversation = held.get(target.id);
+      if (conversation === undefined) {
+        // Gone meanwhile (another job, or never held): nothing for this job to delete.
+        target.state = 'skipped';
+        continue;
+      }
+      const failsForJob = target.jobFailuresLeft > 0;
+      const failsForConversation = conversation.deleteFailuresLeft > 0;
+      if (failsForJob || failsForConversation) {
+        target.state = 'failed';
+        if (failsForJob) target.jobFailuresLeft--;
+        if (failsForConversation) conversation.deleteFailuresLeft--;
+        continue;
+      }
+      target.state = 'deleted';
+      job.deletedUnits += deps.settings().deletedCountUnit === 'messages' ? conversation.messageCount : 1;
+      held.delete(target.id);
+      deps.deletions.conversations.push({ botId: job.botId, conversationId: target.id, jobId: job.jobId, at: iso(runAt) });
+    }
+    job.runs = attemptNo + 1;
+    job.lastRunAt = runAt;
+  };
+
+  const firstRun = (job: Job, state: BotState) => {
+    const held = state.conversations;
+    const { request, plan } = job;
+    let candidates: string[];
     if (request.type === 'conversationIds') {
-      const unique = [...new Set(request.conversationIds)];
-      targets = unique.filter((id) => held.has(id));
-      skipped = unique.length - targets.length;
+      candidates = [...new Set(request.conversationIds)];
     } else {
       // An omitted endDate means "today", inclusive, at the time the job runs.
       const toMs = request.toMs ?? Date.parse(`${utcDay(job.completesAt)}T00:00:00.000Z`) + DAY_MS - 1;
-      targets = [...held.values()]
+      candidates = [...held.values()]
         .filter((c) => c.cId === request.cId && (request.fromMs === null || c.at >= request.fromMs) && c.at <= toMs)
+        .sort((a, b) => a.at - b.at || a.id.localeCompare(b.id))
         .map((c) => c.id);
     }
-    const total = targets.length + skipped;
-    if (job.fails) {
-      job.result = { totalConversations: total, processedCount: total, deletedCount: 0, failedCount: targets.length, skippedCount: skipped, retriesRemaining: 0 };
+    const processed = plan.processLimit === null ? candidates : candidates.slice(0, plan.processLimit);
+    job.targets = processed.map((id) => ({ id, state: held.has(id) ? 'pending' : 'skipped', jobFailuresLeft: 0 }));
+
+    if (plan.fails) {
+      for (const target of job.targets) if (target.state === 'pending') target.state = 'failed';
+      job.result = summarise(job, candidates.length, 0);
+      job.lastRunAt = job.completesAt;
+      job.runs = 1;
       return;
     }
-    let deletedUnits = 0;
-    for (const id of targets) {
-      deletedUnits += deps.settings().deletedCountUnit === 'messages' ? (held.get(id)?.messageCount ?? 0) : 1;
-      held.delete(id);
-      deps.deletions.conversations.push({ botId: job.botId, conversationId: id, jobId: job.jobId, at: iso(job.completesAt) });
+    if (plan.partial) {
+      const live = job.targets.filter((t) => t.state === 'pending');
+      const failing = live.length === 0 ? 0 : Math.min(live.length, Math.max(1, Math.round(plan.partialShare * live.length)));
+      for (const target of live.slice(live.length - failing)) {
+        target.jobFailuresLeft = plan.recoversOnRetry === null ? Number.POSITIVE_INFINITY : plan.recoversOnRetry;
+      }
     }
-    job.result = {
-      totalConversations: total,
-      processedCount: total,
-      deletedCount: deletedUnits,
-      failedCount: 0,
-      skippedCount: skipped,
-      retriesRemaining: INITIAL_RETRIES,
-    };
+    attempt(job, state, job.completesAt, 0);
+    job.result = summarise(job, candidates.length, plan.retries);
+    scheduleRetry(job);
+  };
+
+  const retry = (job: Job, state: BotState, runAt: number) => {
+    const retriesRemaining = (job.result?.retriesRemaining ?? 0) - 1;
+    attempt(job, state, runAt, job.runs);
+    job.result = summarise(job, job.result?.totalConversations ?? 0, retriesRemaining);
+    scheduleRetry(job);
+  };
+
+  const scheduleRetry = (job: Job) => {
+    const result = job.result;
+    job.nextRetryAt = null;
+    if (result === null || result.failedCount === 0 || result.retriesRemaining <= 0 || job.lastRunAt === null) return;
+    job.nextRetryAt = job.lastRunAt + job.plan.retryDelayMs;
+    pending.push({ job, at: job.nextRetryAt });
   };
 
   return {
     submit(state, request, nowMs) {
       const settings = deps.settings();
-      const scheduledAt = nowMs + settings.jobDelayMs;
+      const earliest = nowMs + settings.jobDelayMs;
+      const scheduledAt = settings.jobOffPeakHourUtc === null ? earliest : nextUtcHour(earliest, settings.jobOffPeakHourUtc);
       const job: Job = {
         jobId: `cdj-${deps.newUuid()}`,
         botId: state.bot.botId,
@@ -98,18 +150,37 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         submittedAt: nowMs,
         scheduledAt,
         completesAt: scheduledAt + settings.jobRunMs,
-        fails: deps.outcomeDraw() < settings.jobFailureRate,
+        plan: {
+          fails: deps.outcomeDraw() < settings.jobFailureRate,
+          partial: deps.partialDraw() < settings.jobPartialFailureRate,
+          partialShare: settings.jobPartialFailureShare,
+          recoversOnRetry: settings.jobRecoversOnRetry,
+          retries: settings.jobRetries,
+          retryDelayMs: settings.jobRetryDelayMs,
+          processLimit: settings.jobProcessLimit,
+        },
         result: null,
+        targets: [],
+        deletedUnits: 0,
+        lastRunAt: null,
+        nextRetryAt: null,
+        runs: 0,
       };
       state.jobs.set(job.jobId, job);
-      pending.push(job);
+      pending.push({ job, at: job.completesAt });
       return job;
     },
     settle(nowMs) {
-      const due = pending.filter((job) => job.completesAt <= nowMs).sort((a, b) => a.completesAt - b.completesAt);
-      if (due.length === 0) return;
-      pending = pending.filter((job) => job.completesAt > nowMs);
-      for (const job of due) run(job);
+      for (;;) {
+        let next: { job: Job; at: number } | undefined;
+        for (const entry of pending) if (entry.at <= nowMs && (next === undefined || entry.at < next.at)) next = entry;
+        if (next === undefined) return;
+        pending = pending.filter((entry) => entry !== next);
+        const state = deps.bot(next.job.botId);
+        if (state === undefined) continue;
+        if (next.job.result === null) firstRun(next.job, state);
+        else retry(next.job, state, next.at);
+      }
     },
     view(job, nowMs) {
       const settings = deps.settings();
@@ -117,13 +188,13 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       const done = job.result !== null;
       return {
         jobId: job.jobId,
-        status: done ? (job.fails ? settings.jobFailureStatus : 'completed') : started ? 'in_progress' : 'queued',
+        status: done ? (job.plan.fails ? settings.jobFailureStatus : 'completed') : started ? 'in_progress' : 'queued',
         requestType: job.request.type,
         submittedAt: iso(job.submittedAt),
         scheduledAt: iso(job.scheduledAt),
         startedAt: started ? iso(job.scheduledAt) : null,
-        completedAt: done ? iso(job.completesAt) : null,
-        result: job.result ?? EMPTY_RESULT,
+        completedAt: job.lastRunAt === null ? null : iso(job.lastRunAt),
+        result: job.result ?? { totalConversations: 0, processedCount: 0, deletedCount: 0, failedCount: 0, skippedCount: 0, retriesRemaining: job.plan.retries },
       };
     },
     reset() {

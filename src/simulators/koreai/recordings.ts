@@ -6,6 +6,8 @@ export type RecordingTimeline = {
   initial: RecordingStatus;
   transitions: { at: number; status: RecordingStatus }[];
   deletedAt: number | null;
+  /** When the deletion shows (`recordingDeleteVisibleAfterMs` after it); until then the media still appears. */
+  goneAt: number | null;
   /** Size of the inline audio in v1 answers; null: the simulator-wide setting. */
   audioBytes: number | null;
 };
@@ -15,6 +17,12 @@ export type RecordingTimeline = {
  * once a call ends) brings a recording back — which only happens if in-progress deletes are accepted.
  */
 export function recordingStatusAt(recording: RecordingTimeline, nowMs: number): RecordingStatus {
+  const { status, deleted } = recordingStateAt(recording, nowMs);
+  return deleted && nowMs >= (recording.goneAt ?? recording.deletedAt ?? nowMs) ? 'media_unavailable' : status;
+}
+
+/** The status the media would have without a deletion, and whether a deletion covers that media. */
+export function recordingStateAt(recording: RecordingTimeline, nowMs: number): { status: RecordingStatus; deleted: boolean } {
   let status = recording.initial;
   let since = Number.NEGATIVE_INFINITY;
   for (const transition of recording.transitions) {
@@ -22,8 +30,7 @@ export function recordingStatusAt(recording: RecordingTimeline, nowMs: number): 
     status = transition.status;
     since = transition.at;
   }
-  if (recording.deletedAt !== null && recording.deletedAt >= since) return 'media_unavailable';
-  return status;
+  return { status, deleted: recording.deletedAt !== null && recording.deletedAt >= since };
 }
 
 export const isInProgress = (status: RecordingStatus): boolean => status === 'call_in_progress' || status === 'media_in_progress';

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { registerCommonControlRoutes } from '../control-routes.ts';
 import type { KoreaiControl } from './control.ts';
+import type { KoreaiGenerateOptions } from './generate.ts';
 import type { RateLimitOverrides } from './rate-limits.ts';
 import type { KoreaiBotInput } from './settings.ts';
 import type { ConversationSeed, SessionSeed } from './store.ts';
@@ -26,6 +27,9 @@ export function registerKoreaiControlRoutes(scope: FastifyInstance, control: Kor
     control.seedConversations(request.params.botId, listIn<ConversationSeed>(request.body, 'conversations'));
     return reply.code(201).send({ seeded: true });
   });
+  scope.post<{ Params: BotParams }>('/bots/:botId/generate', async (request, reply) =>
+    reply.code(201).send(control.generateSessions(request.params.botId, (request.body ?? {}) as KoreaiGenerateOptions)),
+  );
   scope.post<{ Params: BotParams }>('/bots/:botId/sessions', async (request, reply) => {
     control.seedSessions(request.params.botId, listIn<SessionSeed>(request.body, 'sessions'));
     return reply.code(201).send({ seeded: true });

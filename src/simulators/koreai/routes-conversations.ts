@@ -10,8 +10,11 @@ export const QUEUED_MESSAGE = 'Deletion job queued successfully. The bot owner w
 
 type Parsed = { ok: true; request: JobRequest } | { ok: false; msg: string };
 
-/** Validates a deletion request; ids take precedence over `cId` and dates, as documented. */
-export function parseConversationDeletion(body: unknown, nowMs: number): Parsed {
+/**
+ * Validates a deletion request; ids take precedence over `cId` and dates, as documented. `dateOnlyEndDate`
+ * says how a bare `YYYY-MM-DD` endDate reads: the whole day, or that day's midnight.
+ */
+export function parseConversationDeletion(body: unknown, nowMs: number, dateOnlyEndDate: 'whole-day' | 'midnight' = 'whole-day'): Parsed {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, msg: 'Request body must be a JSON object' };
   const { conversationIds, cId, startDate, endDate } = body as Record<string, unknown>;
 
@@ -28,7 +31,7 @@ export function parseConversationDeletion(body: unknown, nowMs: number): Parsed 
   const given = (value: unknown) => value !== undefined && value !== null && value !== '';
   const fromMs = given(startDate) ? parseKoreaiDate(startDate, 'start') : null;
   if (given(startDate) && fromMs === null) return { ok: false, msg: 'startDate must be a date in YYYY-MM-DD format' };
-  const toMs = given(endDate) ? parseKoreaiDate(endDate, 'end') : null;
+  const toMs = given(endDate) ? parseKoreaiDate(endDate, dateOnlyEndDate === 'midnight' ? 'start' : 'end') : null;
   if (given(endDate) && toMs === null) return { ok: false, msg: 'endDate must be a date in YYYY-MM-DD format' };
   // "Must not be a future date": compared by calendar day, so the sample's 23:59:59.999 of today is accepted.
   if (toMs !== null && utcDay(toMs) > utcDay(nowMs)) return { ok: false, msg: 'endDate cannot be a future date' };
@@ -39,7 +42,7 @@ export function parseConversationDeletion(body: unknown, nowMs: number): Parsed 
 export function registerConversationRoutes(scope: FastifyInstance, ctx: KoreaiRouteContext): void {
   scope.post('/conversations/delete', { config: { simRoute: 'koreai.conversations.delete' } }, async (request, reply) => {
     const now = ctx.clock.now();
-    const parsed = parseConversationDeletion(request.body, now);
+    const parsed = parseConversationDeletion(request.body, now, ctx.settings().dateOnlyEndDate);
     if (!parsed.ok) return sendKoreaiError(reply, 400, parsed.msg);
     const job = ctx.jobs.submit(ctx.botOf(request), parsed.request, now);
     return reply.code(202).send({ status: 'queued', jobId: job.jobId, message: QUEUED_MESSAGE, submittedAt: iso(job.submittedAt) });

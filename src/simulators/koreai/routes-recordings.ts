@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { iso } from '../clock.ts';
 import { sendKoreaiError } from './errors.ts';
-import { isInProgress, recordingStatusAt, wavDataUri, type RecordingStatus } from './recordings.ts';
+import { isInProgress, recordingStateAt, recordingStatusAt, wavDataUri, type RecordingStatus } from './recordings.ts';
 import type { KoreaiRouteContext } from './context.ts';
 import type { BotState, Session } from './store.ts';
 
@@ -53,9 +53,14 @@ export function registerRecordingRoutes(scope: FastifyInstance, ctx: KoreaiRoute
     if (isInProgress(status) && policy.whileInProgress === 'reject') {
       return sendKoreaiError(reply, policy.inProgressStatus, RECORDING_MESSAGES[status as 'call_in_progress' | 'media_in_progress']);
     }
-    if (status === 'success' || isInProgress(status)) {
+    if (session !== undefined && status === 'success' && recordingStateAt(session.recording, now).deleted) {
+      // Already deleted, not yet shown (recordingDeleteVisibleAfterMs): success again, nothing new deleted.
+    } else if (status === 'success' || isInProgress(status)) {
       // session exists whenever the status is not media_unavailable
-      if (session !== undefined) session.recording.deletedAt = now;
+      if (session !== undefined) {
+        session.recording.deletedAt = now;
+        session.recording.goneAt = now + ctx.settings().recordingDeleteVisibleAfterMs;
+      }
       ctx.deletions.recordings.push({ botId: state.bot.botId, sessionId, at: iso(now) });
     } else if (policy.whenNothing === 'reject') {
       return sendKoreaiError(reply, policy.nothingStatus, RECORDING_MESSAGES.nothing);

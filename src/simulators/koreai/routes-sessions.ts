@@ -7,20 +7,26 @@ import type { KoreaiRouteContext } from './context.ts';
 const DEFAULT_LIMIT = 50;
 const DEFAULT_WINDOW_DAYS = 7;
 
-const nonNegativeInt = (value: unknown, fallback: number): number | null => {
+const integerAtLeast = (value: unknown, min: number, fallback: number): number | null => {
   if (value === undefined || value === null) return fallback;
-  const number = typeof value === 'string' ? Number(value) : value;
-  return typeof number === 'number' && Number.isInteger(number) && number >= 0 ? number : null;
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof number === 'number' && Number.isInteger(number) && number >= min ? number : null;
 };
 
-/** `POST …/getSessions`: a user's sessions in a date window, paged with skip/limit. */
+/**
+ * `POST …/getSessions`: a user's sessions in a date window, oldest first, paged with skip/limit.
+ * Bounds: `dateFrom` inclusive; `dateTo` inclusive (setting `getSessionsDateTo: exclusive` makes it half-open);
+ * a bare `YYYY-MM-DD` is a whole UTC day (as `dateTo` with `exclusive`: that day's midnight).
+ * The window (dateTo − dateFrom) may be at most `getSessionsMaxWindowDays` days: 7 whole days pass.
+ */
 export function registerSessionRoutes(scope: FastifyInstance, ctx: KoreaiRouteContext): void {
   scope.post('/getSessions', { config: { simRoute: 'koreai.sessions.get' } }, async (request, reply) => {
     const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
     const settings = ctx.settings();
     const now = ctx.clock.now();
+    const exclusiveTo = settings.getSessionsDateTo === 'exclusive';
 
-    const toMs = body.dateTo === undefined ? now : parseKoreaiDate(body.dateTo, 'end');
+    const toMs = body.dateTo === undefined ? now : parseKoreaiDate(body.dateTo, exclusiveTo ? 'start' : 'end');
     if (toMs === null) return sendKoreaiError(reply, 400, 'dateTo must be a date in YYYY-MM-DD format');
     const fromMs = body.dateFrom === undefined ? toMs - DEFAULT_WINDOW_DAYS * DAY_MS : parseKoreaiDate(body.dateFrom, 'start');
     if (fromMs === null) return sendKoreaiError(reply, 400, 'dateFrom must be a date in YYYY-MM-DD format');
@@ -29,14 +35,20 @@ export function registerSessionRoutes(scope: FastifyInstance, ctx: KoreaiRouteCo
     if (maxDays !== null && toMs - fromMs > maxDays * DAY_MS) {
       return sendKoreaiError(reply, 400, `The date range cannot exceed ${maxDays} days`);
     }
-    const skip = nonNegativeInt(body.skip, 0);
-    const limit = nonNegativeInt(body.limit, DEFAULT_LIMIT);
-    if (skip === null || limit === null) return sendKoreaiError(reply, 400, 'skip and limit must be non-negative integers');
+    const skip = integerAtLeast(body.skip, 0, 0);
+    if (skip === null) return sendKoreaiError(reply, 400, 'skip must be a non-negative integer');
+    // limit 0 would page forever (moreAvailable stays true): refused.
+    const limit = integerAtLeast(body.limit, 1, DEFAULT_LIMIT);
+    if (limit === null) return sendKoreaiError(reply, 400, 'limit must be a positive integer');
     const { userId } = body;
     if (userId !== undefined && typeof userId !== 'string') return sendKoreaiError(reply, 400, 'userId must be a string');
 
-    const matching = [...ctx.botOf(request).sessions.values()]
-      .filter((s) => (userId === undefined || s.userId === userId) && s.startTime >= fromMs && s.startTime <= toMs)
+    const state = ctx.botOf(request);
+    const hideDeleted = settings.sessionAfterConversationDelete === 'hidden';
+    const matching = [...state.sessions.values()]
+      .filter((s) => userId === undefined || s.userId === userId)
+      .filter((s) => s.startTime >= fromMs && (exclusiveTo ? s.startTime < toMs : s.startTime <= toMs))
+      .filter((s) => !hideDeleted || s.conversationId === null || state.conversations.has(s.conversationId))
       .sort((a, b) => a.startTime - b.startTime || a.sessionId.localeCompare(b.sessionId));
     // An oversize limit is clamped rather than refused; moreAvailable still tells the client to go on.
     const page = matching.slice(skip, skip + Math.min(limit, settings.getSessionsMaxLimit));

@@ -6,7 +6,7 @@ import { createRequestLog } from '../request-log.ts';
 import { buildSimulatorApp, serverLifecycle, type SimulatorServer } from '../simulator-app.ts';
 import { installTraffic } from '../traffic.ts';
 import { createKoreaiControl, type KoreaiControl, type KoreaiCore } from './control.ts';
-import { KOREAI_MESSAGES, koreaiErrorBody, sendKoreaiError } from './errors.ts';
+import { KOREAI_MESSAGES, koreaiErrorBody, koreaiRateLimitAnswer, sendKoreaiError } from './errors.ts';
 import { installKoreaiGuard } from './guard.ts';
 import { createJobRunner } from './jobs.ts';
 import { rateLimitConfigSchema, type RateLimitConfig } from './rate-limits.ts';
@@ -46,12 +46,14 @@ export function createKoreaiSimulator(options: KoreaiSimulatorOptions = {}): Kor
   const bots = new Map<string, BotState>();
   const deletions: KoreaiDeletions = { conversations: [], recordings: [] };
   let jobOutcomes = namedStream(faults.plan().seed ?? DEFAULT_FAULT_SEED, 'koreai.jobs.outcome');
+  let jobPartials = namedStream(faults.plan().seed ?? DEFAULT_FAULT_SEED, 'koreai.jobs.partial');
 
   const jobs = createJobRunner({
     settings: () => core.settings,
     bot: (botId) => bots.get(botId),
     newUuid: options.newUuid ?? randomUUID,
     outcomeDraw: () => jobOutcomes(),
+    partialDraw: () => jobPartials(),
     deletions,
   });
 
@@ -62,7 +64,7 @@ export function createKoreaiSimulator(options: KoreaiSimulatorOptions = {}): Kor
     log,
     injectedAnswer: (_route, action, status) =>
       action === 'rate_limit'
-        ? { status: core.settings.rateLimitHttpStatus, body: koreaiErrorBody(KOREAI_MESSAGES.rateLimited, 429) }
+        ? koreaiRateLimitAnswer(core.settings.rateLimitBodyShape, core.settings.rateLimitHttpStatus, KOREAI_MESSAGES.rateLimited)
         : { status, body: koreaiErrorBody(KOREAI_MESSAGES.serverError, status) },
   });
 
@@ -78,6 +80,7 @@ export function createKoreaiSimulator(options: KoreaiSimulatorOptions = {}): Kor
     settings: initialSettings,
     reseedStreams() {
       jobOutcomes = namedStream(faults.plan().seed ?? DEFAULT_FAULT_SEED, 'koreai.jobs.outcome');
+      jobPartials = namedStream(faults.plan().seed ?? DEFAULT_FAULT_SEED, 'koreai.jobs.partial');
     },
     restoreInitial() {
       bots.clear();
