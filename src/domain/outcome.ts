@@ -3,10 +3,23 @@
 // holds a raw body, a secret or a subject identifier.
 import type { JsonObject } from './json.ts';
 
+/**
+ * Why a task did not (yet) succeed, as an auditor reads it:
+ * - `http`: the upstream answered with a recognised error; `transport`: no usable answer (timeout, reset…);
+ * - `unrecognised_answer`: an answer the gateway does not recognise (not JSON, not the vendor's shape, a body
+ *   that contradicts the request) — never a verdict of erasure (docs/verdicts.md);
+ * - `incomplete_job`: a vendor job whose counts do not account for every id sent as deleted;
+ * - `still_in_progress`: a wait for the vendor (live call, media being generated) that ran past its bound;
+ * - `connection_removed`: the task's connection is no longer configured;
+ * - `answer`: an answer of the vendor's shape that says the work cannot be done as asked;
+ * - `gateway`: our own limits and failures (age limit, lease expired, no executor…).
+ */
+export const ERROR_KINDS = ['http', 'transport', 'unrecognised_answer', 'incomplete_job', 'still_in_progress', 'connection_removed', 'answer', 'gateway'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
 /** A short, safe description of why a call did not work, kept on the task as `last_error`. */
 export type ErrorSummary = {
-  /** http: the upstream answered; transport: no usable answer (timeout, reset…); answer: unexpected shape; gateway: our own limit. */
-  kind: 'http' | 'transport' | 'answer' | 'gateway';
+  kind: ErrorKind;
   /** HTTP status of the answer, when there was one. */
   status?: number;
   /** A machine code: the upstream's error code, or ours (e.g. `timeout`, `max_attempts`). */
