@@ -43,6 +43,12 @@ export const cartesiaSettingsSchema = z
      * added with `seedAgents`): `empty` (`{"data":[],"next_page":null}`) or `404` (Cartesia's JSON error).
      */
     unknownAgent: z.enum(['empty', '404']).default('empty'),
+    /**
+     * `GET /agents/{agent_id}`: `summary` (an AgentSummary for a known agent, 404 `not_found` "Agent not found."
+     * for an unknown one) or `route-missing` (answered like a path that is no route, see `routeNotFoundBody`:
+     * the route is in the 2025-11-04 spec but not on the 2026-03-01 pages captured).
+     */
+    agentLookup: z.enum(['summary', 'route-missing']).default('summary'),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { systemClock, type Clock } from '../clock.ts';
 import { createFaultInjector, type FaultPlan } from '../faults.ts';
 import { createRequestLog } from '../request-log.ts';
@@ -7,6 +8,7 @@ import type { CallRecord } from './calls.ts';
 import { createCartesiaControl, type CartesiaControl, type CartesiaCore } from './control.ts';
 import { CARTESIA_ERRORS, cartesiaErrorBody, PROXY_PAGES, sendCartesiaError } from './errors.ts';
 import { installCartesiaGuard } from './guard.ts';
+import { registerAgentRoutes } from './routes-agents.ts';
 import { registerCallRoutes } from './routes-calls.ts';
 import { registerCartesiaControlRoutes } from './routes-control.ts';
 import { cartesiaSettingsSchema, type CartesiaSettingsInput } from './settings.ts';
@@ -40,23 +42,24 @@ export function createCartesiaSimulator(options: CartesiaSimulatorOptions): Cart
     return { status: 429, headers, body: cartesiaErrorBody(CARTESIA_ERRORS.concurrencyLimited) };
   };
 
+  // A path that is no API route: not Cartesia's JSON error (unless told), so it differs from an unknown call.
+  const sendRouteNotFound = (reply: FastifyReply) => {
+    switch (core.settings.routeNotFoundBody) {
+      case 'json-detail':
+        return reply.code(404).send({ detail: 'Not Found' });
+      case 'text':
+        return reply.code(404).type('text/plain; charset=utf-8').send('Not Found');
+      case 'cartesia-json':
+        return sendCartesiaError(reply, CARTESIA_ERRORS.routeNotFound);
+    }
+  };
   const app = buildSimulatorApp({
     logger: options.logger,
     sendVendorError: (reply, status, message) =>
       status === 404
         ? sendCartesiaError(reply, CARTESIA_ERRORS.routeNotFound)
         : sendCartesiaError(reply, { status, error_code: status >= 500 ? null : 'invalid_request', title: status >= 500 ? 'Internal server error' : 'Bad request', message }),
-    // A path that is no API route: not Cartesia's JSON error (unless told), so it differs from an unknown call.
-    sendNotFound: (_request, reply) => {
-      switch (core.settings.routeNotFoundBody) {
-        case 'json-detail':
-          return reply.code(404).send({ detail: 'Not Found' });
-        case 'text':
-          return reply.code(404).type('text/plain; charset=utf-8').send('Not Found');
-        case 'cartesia-json':
-          return sendCartesiaError(reply, CARTESIA_ERRORS.routeNotFound);
-      }
-    },
+    sendNotFound: (_request, reply) => sendRouteNotFound(reply),
   });
   const traffic = installTraffic(app, {
     clock,
@@ -128,6 +131,7 @@ export function createCartesiaSimulator(options: CartesiaSimulatorOptions): Cart
       cancelNotHonoured: core.cancelNotHonoured,
       deleteNotApplied: core.deleteNotApplied,
     });
+    registerAgentRoutes(scope, { clock, settings: () => core.settings, agents: core.agents, sendRouteNotFound });
   });
   app.register(async (scope) => registerCartesiaControlRoutes(scope, control, options.allowRemoteControl ?? false), { prefix: '/_sim' });
 

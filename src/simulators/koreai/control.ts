@@ -4,6 +4,7 @@ import type { FaultCounts, FaultInjector, FaultPlan } from '../faults.ts';
 import type { RequestLog, RequestLogEntry, RouteCounts } from '../request-log.ts';
 import type { Traffic } from '../traffic.ts';
 import { generateSessions, type KoreaiGenerated, type KoreaiGenerateOptions } from './generate.ts';
+import type { SessionQuery } from './context.ts';
 import type { JobRunner, JobView } from './jobs.ts';
 import { rateLimitOverridesSchema, type RateLimitBreaches, type RateLimitConfig, type RateLimitOverrides } from './rate-limits.ts';
 import { recordingStatusAt, type RecordingStatus } from './recordings.ts';
@@ -65,6 +66,8 @@ export type KoreaiControl = {
   deleted(): KoreaiDeletions;
   breaches(): KoreaiBreaches;
   botState(botId: string): KoreaiBotSnapshot;
+  /** Every getSessions query answered since the last reset, oldest first (windows, pages, statuses). */
+  sessionQueries(): SessionQuery[];
   report(): KoreaiReport;
 };
 
@@ -73,6 +76,7 @@ export type KoreaiCore = {
   clock: Clock;
   bots: Map<string, BotState>;
   deletions: KoreaiDeletions;
+  sessionQueries: SessionQuery[];
   jobs: JobRunner;
   faults: FaultInjector;
   log: RequestLog;
@@ -166,6 +170,7 @@ export function createKoreaiControl(core: KoreaiCore): KoreaiControl {
         jobs: [...state.jobs.values()].map((job) => core.jobs.view(job, now)),
       };
     },
+    sessionQueries: () => core.sessionQueries.map((q) => ({ ...q })),
     report: () => ({
       requests: core.log.counts(),
       faultsInjected: core.faults.injected(),

@@ -14,6 +14,7 @@ type BotParams = { botId: string };
 export function registerKoreaiControlRoutes(scope: FastifyInstance, control: KoreaiControl, allowRemote: boolean): void {
   registerCommonControlRoutes(scope, control, allowRemote);
   scope.get('/breaches', async () => control.breaches());
+  scope.get('/session-queries', async () => control.sessionQueries());
   scope.post('/bots', async (request, reply) => {
     const bot = request.body as KoreaiBotInput;
     control.addBot(bot);

@@ -32,7 +32,20 @@ export function registerSessionRoutes(scope: FastifyInstance, ctx: KoreaiRouteCo
     if (fromMs === null) return sendKoreaiError(reply, 400, 'dateFrom must be a date in YYYY-MM-DD format');
     if (fromMs > toMs) return sendKoreaiError(reply, 400, 'dateFrom cannot be after dateTo');
     const maxDays = settings.getSessionsMaxWindowDays;
+    const record = (status: number, skip = 0, limit = 0) =>
+      ctx.sessionQueries.push({
+        at: iso(now),
+        botId: ctx.botOf(request).bot.botId,
+        userIdGiven: typeof body.userId === 'string',
+        dateFrom: iso(fromMs),
+        dateTo: iso(toMs),
+        windowMs: toMs - fromMs,
+        skip,
+        limit,
+        status,
+      });
     if (maxDays !== null && toMs - fromMs > maxDays * DAY_MS) {
+      record(400);
       return sendKoreaiError(reply, 400, `The date range cannot exceed ${maxDays} days`);
     }
     const skip = integerAtLeast(body.skip, 0, 0);
@@ -43,6 +56,7 @@ export function registerSessionRoutes(scope: FastifyInstance, ctx: KoreaiRouteCo
     const { userId } = body;
     if (userId !== undefined && typeof userId !== 'string') return sendKoreaiError(reply, 400, 'userId must be a string');
 
+    record(200, skip, limit);
     const state = ctx.botOf(request);
     const hideDeleted = settings.sessionAfterConversationDelete === 'hidden';
     const matching = [...state.sessions.values()]

@@ -14,6 +14,7 @@ import { registerKoreaiControlRoutes } from './routes-control.ts';
 import { registerConversationRoutes } from './routes-conversations.ts';
 import { registerRecordingRoutes } from './routes-recordings.ts';
 import { registerSessionRoutes } from './routes-sessions.ts';
+import type { SessionQuery } from './context.ts';
 import { koreaiBotSchema, koreaiSettingsSchema, type KoreaiBotInput, type KoreaiSettingsInput } from './settings.ts';
 import { createBotState, type BotState, type KoreaiDeletions } from './store.ts';
 
@@ -45,6 +46,7 @@ export function createKoreaiSimulator(options: KoreaiSimulatorOptions = {}): Kor
   const log = createRequestLog(options.requestLogLimit);
   const bots = new Map<string, BotState>();
   const deletions: KoreaiDeletions = { conversations: [], recordings: [] };
+  const sessionQueries: SessionQuery[] = [];
   let jobOutcomes = namedStream(faults.plan().seed ?? DEFAULT_FAULT_SEED, 'koreai.jobs.outcome');
   let jobPartials = namedStream(faults.plan().seed ?? DEFAULT_FAULT_SEED, 'koreai.jobs.partial');
 
@@ -72,6 +74,7 @@ export function createKoreaiSimulator(options: KoreaiSimulatorOptions = {}): Kor
     clock,
     bots,
     deletions,
+    sessionQueries,
     jobs,
     faults,
     log,
@@ -87,6 +90,7 @@ export function createKoreaiSimulator(options: KoreaiSimulatorOptions = {}): Kor
       for (const bot of initialBots) bots.set(bot.botId, createBotState(bot, defaultLimits));
       deletions.conversations.length = 0;
       deletions.recordings.length = 0;
+      sessionQueries.length = 0;
       jobs.reset();
       log.reset();
       traffic.reset();
@@ -102,7 +106,7 @@ export function createKoreaiSimulator(options: KoreaiSimulatorOptions = {}): Kor
   for (const prefix of KOREAI_PATH_PREFIXES) {
     app.register(
       async (scope) => {
-        const shared = { clock, settings: () => core.settings, bot: (id: string) => bots.get(id), jobs, deletions };
+        const shared = { clock, settings: () => core.settings, bot: (id: string) => bots.get(id), jobs, deletions, sessionQueries };
         const ctx = { ...shared, botOf: installKoreaiGuard(scope, shared) };
         registerConversationRoutes(scope, ctx);
         registerRecordingRoutes(scope, ctx);
