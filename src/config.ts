@@ -2,6 +2,7 @@
 // environment and a file reader, and returns either a config or errors that name the bad field.
 import { z } from 'zod';
 import type { ConnectionLimits } from './domain/connection-limits.ts';
+import type { CartesiaDiscoverySettings, KoreaiDiscoverySettings } from './domain/discovery.ts';
 import type { SameType } from './domain/same-type.ts';
 
 export const SCOPES = ['erasure:write', 'erasure:read', 'audit:read'] as const;
@@ -37,6 +38,27 @@ const koreaiLimits = z.strictObject({
   concurrency: z.int().positive().default(4),
 }).prefault({});
 
+/** How identity targets search a Kore.ai bot (docs: README "Erasing a person"). */
+const koreaiDiscovery = z.strictObject({
+  /** A target without `from` searches this many days back from its `to`. */
+  lookbackDays: z.number().positive().default(365),
+  /** getSessions windows; Kore.ai refuses windows wider than 7 days. */
+  windowDays: z.number().positive().max(7).default(7),
+  /** Longer ranges are refused at submit (each 7 days costs at least one call). */
+  maxRangeDays: z.number().positive().default(730),
+  /** Kore.ai conversations are sessions: delete the conversations by the sessions' ids (false: recordings only). */
+  conversationsFromSessions: z.boolean().default(true),
+}).prefault({});
+true satisfies SameType<z.output<typeof koreaiDiscovery>, KoreaiDiscoverySettings>;
+
+const cartesiaDiscovery = z.strictObject({
+  /** Agents whose calls a `cartesia.subject` target searches when it names none. */
+  agentIds: z.array(z.string().min(1).max(256)).max(100).default([]),
+  lookbackDays: z.number().positive().default(365),
+  maxRangeDays: z.number().positive().default(730),
+}).prefault({});
+true satisfies SameType<z.output<typeof cartesiaDiscovery>, CartesiaDiscoverySettings>;
+
 const connectionName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" or "_", at most 63');
 
 const koreaiConnection = z.strictObject({
@@ -60,6 +82,7 @@ const koreaiConnection = z.strictObject({
   /** After an hourly rate-limit answer the bot is blocked for the rest of the hour. */
   rateLimitBackoffSeconds: z.number().positive().default(1800),
   requestTimeoutMs: z.int().positive().default(30_000),
+  discovery: koreaiDiscovery,
 }).refine((c) => (c.jwtAlgorithm.startsWith('HS') ? c.clientSecret !== undefined : c.privateKey !== undefined), {
   message: 'HS* apps need clientSecret, RS* apps need privateKey',
   path: ['clientSecret'],
@@ -76,6 +99,7 @@ const cartesiaConnection = z.strictObject({
   activeCallRecheckSeconds: z.number().positive().default(60),
   limits: limits.default({ windows: [], concurrency: 8 }),
   requestTimeoutMs: z.int().positive().default(30_000),
+  discovery: cartesiaDiscovery,
 });
 
 const connection = z.discriminatedUnion('type', [koreaiConnection, cartesiaConnection]);

@@ -54,6 +54,10 @@ export type TaskTable = {
   finished_at: Date | null;
   /** When an operator last re-drove this task (retry): its age limit counts from then. */
   redriven_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Tasks a discovery added: unique per request (e.g. `koreai.recording:<sessionId>`); null for submitted tasks. */
+  locator_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The discovery task that found this one; null for submitted tasks. */
+  discovered_by: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 export type RequestEventTable = {

@@ -2,7 +2,8 @@
 // them in seq order, and the operator transitions (cancel the unsent, re-drive the failed, enqueue a
 // callback). Claiming and settling are in sql/.
 import { sql, type Kysely } from 'kysely';
-import type { TaskState, TaskType } from '../domain/types.ts';
+import { DISCOVERY_PERSONAL_FIELDS } from '../domain/discovery.ts';
+import { DISCOVERY_TASK_TYPES, type TaskState, type TaskType } from '../domain/types.ts';
 import type { DB, NewTask, TaskRow } from './schema.ts';
 
 /** A task as it starts: pending at phase `start`, no attempt yet, due at `now`. */
@@ -78,7 +79,8 @@ export async function cancelUnsentTasks(trx: Kysely<DB>, requestId: string, now:
     .where('request_id', '=', requestId)
     .where('type', '!=', 'callback')
     .where('state', '=', 'pending')
-    .where('first_sent_at', 'is', null)
+    // A discovery only reads: pending between two pages, it has sent nothing that cannot be called back.
+    .where((eb) => eb.or([eb('first_sent_at', 'is', null), eb('type', 'in', [...DISCOVERY_TASK_TYPES])]))
     .returning(['id', 'seq'])
     .execute();
   return rows.sort((a, b) => a.seq - b.seq);
@@ -158,4 +160,23 @@ export async function enqueueCallbackTask(trx: Kysely<DB>, requestId: string, ta
     where r.id = ${requestId}::uuid and r.callback_url is not null
     returning id, locator->>'url' as url`.execute(trx);
   return rows[0] ?? null;
+}
+
+/**
+ * The subject purge, for discoveries: the identifiers searched for leave their locators; their keyed
+ * hashes (`locator.identities`) stay. Returns the number of discovery tasks purged.
+ */
+export async function purgeDiscoveryIdentifiers(trx: Kysely<DB>, requestId: string, now: Date): Promise<number> {
+  let purged = 0;
+  for (const [type, fields] of Object.entries(DISCOVERY_PERSONAL_FIELDS)) {
+    const { numUpdatedRows } = await trx
+      .updateTable('task')
+      .set({ locator: sql`locator - ${[...fields]}::text[]`, updated_at: now })
+      .where('request_id', '=', requestId)
+      .where('type', '=', type as TaskType)
+      .where(sql<boolean>`locator ?| ${[...fields]}::text[]`)
+      .executeTakeFirst();
+    purged += Number(numUpdatedRows);
+  }
+  return purged;
 }

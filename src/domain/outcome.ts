@@ -1,6 +1,7 @@
 // What an upstream answer means for a task. Each vendor's classify.ts maps answers to one of these;
 // the worker turns an outcome into the task's next state (worker/plan-settlement.ts). Nothing here
 // holds a raw body, a secret or a subject identifier.
+import type { FoundTask } from './discovery.ts';
 import type { JsonObject } from './json.ts';
 
 /**
@@ -30,15 +31,21 @@ export type ErrorSummary = {
   requestId?: string;
 };
 
+/**
+ * Outcomes of a discovery page may carry the erasure tasks found on it: the settlement adds them to the
+ * request in its transaction (once per key), so the page and what it found are written together.
+ */
+export type Discoveries = { addTasks?: FoundTask[] };
+
 export type Outcome =
-  /** Deletion confirmed: final. */
-  | { kind: 'succeeded'; upstreamRef: JsonObject }
+  /** Deletion confirmed (or, for a discovery, the whole range searched and something found): final. */
+  | ({ kind: 'succeeded'; upstreamRef: JsonObject } & Discoveries)
   /** Nothing to delete upstream: final, the answer kept as evidence. */
-  | { kind: 'not_found'; upstreamRef: JsonObject }
+  | ({ kind: 'not_found'; upstreamRef: JsonObject } & Discoveries)
   /** The upstream accepted the work (e.g. a job id): check again after `afterMs` (state `waiting`). */
   | { kind: 'waiting'; afterMs: number; phase?: string; upstreamRef?: JsonObject }
   /** The next step of a multi-step task: re-queued (state `pending`) after `afterMs` (default now). */
-  | { kind: 'continue'; phase: string; afterMs?: number; upstreamRef?: JsonObject }
+  | ({ kind: 'continue'; phase: string; afterMs?: number; upstreamRef?: JsonObject } & Discoveries)
   /** Not ready upstream yet (call or media in progress): try again later; not a failed attempt. */
   | { kind: 'recheck'; afterMs: number; reason: string; phase?: string; upstreamRef?: JsonObject }
   /** Transient failure: retried with backoff (never earlier than `retryAfterMs`); counts as an attempt. */

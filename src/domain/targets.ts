@@ -7,7 +7,19 @@ export type ConversationsTarget = { type: 'koreai.conversations'; connection: st
 export type ChannelUserTarget = { type: 'koreai.channel_user'; connection: string; cId: string; startDate?: string; endDate?: string };
 export type RecordingsTarget = { type: 'koreai.recordings'; connection: string; sessionIds: string[] };
 export type CartesiaCallsTarget = { type: 'cartesia.calls'; connection: string; callIds: string[] };
-export type Target = ConversationsTarget | ChannelUserTarget | RecordingsTarget | CartesiaCallsTarget;
+/** A person at a Kore.ai bot: the gateway discovers their sessions (domain/identity-targets.ts). */
+export type KoreaiUserTarget = { type: 'koreai.user'; connection: string; userId?: string; cId?: string; from?: string; to?: string };
+/** A person at Cartesia: the gateway pages the agents' calls and erases the matching ones. */
+export type CartesiaSubjectTarget = {
+  type: 'cartesia.subject';
+  connection: string;
+  agentIds?: string[];
+  phones?: string[];
+  metadata?: Record<string, string | number | boolean>;
+  since?: string;
+};
+export type IdentityTarget = KoreaiUserTarget | CartesiaSubjectTarget;
+export type Target = ConversationsTarget | ChannelUserTarget | RecordingsTarget | CartesiaCallsTarget | IdentityTarget;
 
 /** Upper bound on the tasks one request may expand to: keeps one submit transaction reasonable. */
 export const MAX_TASKS_PER_REQUEST = 10_000;
@@ -27,7 +39,12 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-export function expandTargets(targets: readonly Target[]): PlannedTask[] {
+/**
+ * The tasks the targets become. An identity target becomes one discovery task, whose locator
+ * (`discoveries`, by target index) was resolved from the target, the subject and the connection
+ * (resolveIdentityTargets); the erasure tasks it finds are added while it runs.
+ */
+export function expandTargets(targets: readonly Target[], discoveries: ReadonlyMap<number, PlannedTask['locator']> = new Map()): PlannedTask[] {
   const tasks: PlannedTask[] = [];
   const add = (targetIndex: number, type: TaskType, connection: string, locator: PlannedTask['locator']) => {
     tasks.push({ seq: tasks.length + 1, targetIndex, type, connection, locator });
@@ -52,6 +69,13 @@ export function expandTargets(targets: readonly Target[]): PlannedTask[] {
       case 'cartesia.calls':
         for (const callId of target.callIds) add(index, 'cartesia.call', target.connection, { callId });
         break;
+      case 'koreai.user':
+      case 'cartesia.subject': {
+        const locator = discoveries.get(index);
+        if (locator === undefined) throw new Error(`targets[${index}]: identity target expanded without its resolved locator`);
+        add(index, target.type === 'koreai.user' ? 'koreai.discovery' : 'cartesia.discovery', target.connection, locator);
+        break;
+      }
     }
   });
   return tasks;
@@ -64,7 +88,8 @@ export function countPlannedTasks(targets: readonly Target[]): number {
     if (t.type === 'koreai.conversations') n += Math.ceil(t.conversationIds.length / KOREAI_MAX_CONVERSATION_IDS_PER_JOB);
     else if (t.type === 'koreai.channel_user') n += 1;
     else if (t.type === 'koreai.recordings') n += t.sessionIds.length;
-    else n += t.callIds.length;
+    else if (t.type === 'cartesia.calls') n += t.callIds.length;
+    else n += 1; // an identity target: one discovery task (what it finds is added later)
   }
   return n;
 }
@@ -74,9 +99,15 @@ const TASK_TARGET_TYPE: Record<Exclude<TaskType, 'callback'>, TargetType> = {
   'koreai.channel_user': 'koreai.channel_user',
   'koreai.recording': 'koreai.recordings',
   'cartesia.call': 'cartesia.calls',
+  'koreai.discovery': 'koreai.user',
+  'cartesia.discovery': 'cartesia.subject',
 };
 
-/** The target type a task came from; null for tasks that are not erasure work (callbacks). */
+/**
+ * The target type a task came from; null for tasks that are not erasure work (callbacks). A task a
+ * discovery found belongs to the identity target, but its own type names the id-list target it is
+ * like: where a target holds both, the discovery task's type is the target's (see request-view).
+ */
 export function targetTypeOfTask(type: TaskType): TargetType | null {
   return type === 'callback' ? null : TASK_TARGET_TYPE[type];
 }

@@ -2,6 +2,7 @@
 // An executor makes AT MOST ONE upstream call per execution (one pacing permit each) and says what the
 // answer means; the worker owns the database: it turns the outcome into the task's next state, records
 // the events and releases the permit. Multi-step tasks return `continue` with their next phase.
+import type { FoundTask } from './discovery.ts';
 import type { NewEvent } from './new-event.ts';
 import type { JsonObject } from './json.ts';
 import type { TaskState, TaskType } from './types.ts';
@@ -53,6 +54,8 @@ export type TaskUpdatePlan = {
   failedAttempt: boolean;
   /** Pause the whole connection this long (the upstream said "rate limited"). */
   pauseConnectionMs?: number;
+  /** Erasure tasks a discovery found on this page: added to the request in the settlement's transaction. */
+  addTasks?: FoundTask[];
 };
 
 export type SettlementEventInput = {

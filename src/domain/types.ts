@@ -4,11 +4,14 @@ export const REGULATIONS = ['gdpr', 'ccpa', 'other'] as const;
 export type Regulation = (typeof REGULATIONS)[number];
 
 /** Target types as callers name them in a request body. */
-export const TARGET_TYPES = ['koreai.conversations', 'koreai.channel_user', 'koreai.recordings', 'cartesia.calls'] as const;
+export const TARGET_TYPES = ['koreai.conversations', 'koreai.channel_user', 'koreai.recordings', 'cartesia.calls', 'koreai.user', 'cartesia.subject'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
 
-/** Task types: one unit of upstream work each. */
-export const TASK_TYPES = ['koreai.conversations', 'koreai.channel_user', 'koreai.recording', 'cartesia.call', 'callback'] as const;
+/**
+ * Task types: one unit of upstream work each. The discovery types find a person's data from their identity
+ * (an identity target) and add the erasure tasks they find to the same request.
+ */
+export const TASK_TYPES = ['koreai.conversations', 'koreai.channel_user', 'koreai.recording', 'cartesia.call', 'callback', 'koreai.discovery', 'cartesia.discovery'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 export const TASK_STATES = ['pending', 'running', 'waiting', 'succeeded', 'not_found', 'failed', 'cancelled'] as const;
@@ -30,7 +33,20 @@ export const TARGET_CONNECTION_TYPE = {
   'koreai.channel_user': 'koreai',
   'koreai.recordings': 'koreai',
   'cartesia.calls': 'cartesia',
+  'koreai.user': 'koreai',
+  'cartesia.subject': 'cartesia',
 } as const satisfies Record<TargetType, 'koreai' | 'cartesia'>;
+
+/** Targets that name a person, not ids: each becomes one discovery task. */
+export const IDENTITY_TARGET_TYPES = ['koreai.user', 'cartesia.subject'] as const satisfies readonly TargetType[];
+export type IdentityTargetType = (typeof IDENTITY_TARGET_TYPES)[number];
+
+export const DISCOVERY_TASK_TYPES = ['koreai.discovery', 'cartesia.discovery'] as const satisfies readonly TaskType[];
+export type DiscoveryTaskType = (typeof DISCOVERY_TASK_TYPES)[number];
+
+export function isDiscoveryTaskType(type: TaskType): type is DiscoveryTaskType {
+  return (DISCOVERY_TASK_TYPES as readonly TaskType[]).includes(type);
+}
 
 /** Kore.ai takes at most this many conversation ids in one deletion job. */
 export const KOREAI_MAX_CONVERSATION_IDS_PER_JOB = 100;

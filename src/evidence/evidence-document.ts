@@ -4,7 +4,8 @@
 import type { ErasureRequestRow, TaskRow } from '../db/schema.ts';
 import type { JsonObject } from '../domain/json.ts';
 import type { StateCounts } from '../domain/status.ts';
-import type { Regulation, RequestStatus, TaskState } from '../domain/types.ts';
+import { discoveryResult, publicLocator } from '../domain/discovery.ts';
+import { isDiscoveryTaskType, type Regulation, type RequestStatus, type TaskState } from '../domain/types.ts';
 
 export const EVIDENCE_SCHEMA = 'erasure-evidence/v1';
 
@@ -32,6 +33,20 @@ export type EvidenceTask = {
   error?: JsonObject | null;
 };
 
+/** What one discovery searched: the evidence shows what was looked for, not only what was erased. */
+export type EvidenceDiscovery = {
+  taskId: string;
+  type: string;
+  connection: string | null;
+  state: TaskState;
+  /** The identifiers searched for, as keyed hashes. */
+  identities: JsonObject | null;
+  /** Range, windows or agents, pages, sessions or calls seen and matched, tasks found; null before its first page. */
+  searched: JsonObject | null;
+  /** Tasks it added to the request. */
+  tasksAdded: number;
+};
+
 export type EvidencePayload = {
   schema: typeof EVIDENCE_SCHEMA;
   iss: string;
@@ -53,6 +68,8 @@ export type EvidencePayload = {
     subjectHashes: JsonObject | null;
   };
   summary: { tasks: number; byState: StateCounts };
+  /** Identity targets: what each discovery searched (absent when the request had none). */
+  discovery?: EvidenceDiscovery[];
   tasks: EvidenceTask[];
   chain: EvidenceChain;
 };
@@ -73,6 +90,18 @@ export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: Ev
   const issuedAt = request.completed_at ?? now;
   const byState: StateCounts = {};
   for (const t of tasks) byState[t.state] = (byState[t.state] ?? 0) + 1;
+  const discoveries = tasks
+    .filter((t) => isDiscoveryTaskType(t.type))
+    .sort((a, b) => a.seq - b.seq)
+    .map((t): EvidenceDiscovery => ({
+      taskId: t.id,
+      type: t.type,
+      connection: t.connection,
+      state: t.state,
+      identities: (t.locator.identities as JsonObject | undefined) ?? null,
+      searched: discoveryResult(t.upstream_ref),
+      tasksAdded: tasks.filter((f) => f.discovered_by === t.id).length,
+    }));
   return {
     schema: EVIDENCE_SCHEMA,
     iss: issuer,
@@ -93,6 +122,7 @@ export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: Ev
       subjectHashes: request.subject_hashes,
     },
     summary: { tasks: tasks.length, byState },
+    ...(discoveries.length > 0 ? { discovery: discoveries } : {}),
     tasks: [...tasks]
       .sort((a, b) => a.seq - b.seq)
       .map((t) => ({
@@ -100,7 +130,7 @@ export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: Ev
         seq: t.seq,
         type: t.type,
         connection: t.connection,
-        locator: t.locator,
+        locator: publicLocator(t.type, t.locator),
         state: t.state,
         attempts: t.attempts,
         firstSentAt: iso(t.first_sent_at),

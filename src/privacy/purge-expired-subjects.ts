@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { appendEvents } from '../db/events.ts';
 import { listPurgeCandidates, lockRequest, purgeRequestSubject } from '../db/requests.ts';
 import type { DB } from '../db/schema.ts';
+import { purgeDiscoveryIdentifiers } from '../db/tasks.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -27,12 +28,14 @@ export async function purgeExpiredSubjects(db: Kysely<DB>, now: Date, purgeAfter
       if (!(await lockRequest(trx, id))) return false;
       const completedAt = await purgeRequestSubject(trx, id, cutoff, now);
       if (completedAt === null) return false;
+      // The identifiers a discovery searched for are the subject's too.
+      const discoveries = await purgeDiscoveryIdentifiers(trx, id, now);
       await appendEvents(trx, id, [
         {
           type: 'subject.purged',
           actor: options.actor ?? 'system',
           at: now,
-          data: { finalSince: completedAt.toISOString(), purgeAfterDays, keptHashes: true },
+          data: { finalSince: completedAt.toISOString(), purgeAfterDays, keptHashes: true, ...(discoveries > 0 ? { discoveryLocators: discoveries } : {}) },
         },
       ]);
       return true;

@@ -5,6 +5,7 @@ import { decodeRequestCursor, encodeRequestCursor } from '../domain/cursor.ts';
 import { isOverdue } from '../domain/deadlines.ts';
 import { problem } from '../domain/errors.ts';
 import { targetTypeOfTask } from '../domain/targets.ts';
+import { isDiscoveryTaskType } from '../domain/types.ts';
 import { findRequest, listRequests, type RequestFilters } from '../db/requests.ts';
 import type { DB, ErasureRequestRow } from '../db/schema.ts';
 import { countTasksByTarget, type TargetStateCount } from '../db/tasks.ts';
@@ -28,6 +29,8 @@ export function toRequestResource(row: RequestViewRow, counts: readonly TargetSt
       target = { index: c.targetIndex, type, connection: c.connection ?? '', tasks: 0, progress: emptyProgress() };
       targets.set(c.targetIndex, target);
     }
+    // An identity target holds its discovery task and the tasks it found: the discovery names the target.
+    if (isDiscoveryTaskType(c.type)) target.type = type;
     target.tasks += c.count;
     target.progress[c.state] += c.count;
   }

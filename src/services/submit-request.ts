@@ -15,6 +15,7 @@ import { checkCallbackUrl } from '../domain/callback-url.ts';
 import { defaultDueAt } from '../domain/deadlines.ts';
 import { problem, type ProblemIssue } from '../domain/errors.ts';
 import { canonicalJson } from '../domain/event-chain.ts';
+import { resolveIdentityTargets } from '../domain/identity-targets.ts';
 import { hashSubject, identityKinds, SUBJECT_HASH_KEY_SECRET } from '../domain/subject.ts';
 import { checkTargetConnections, checkTargetDates, countPlannedTasks, expandTargets, MAX_TASKS_PER_REQUEST, type PlannedTask } from '../domain/targets.ts';
 import type { ErasureRequestInput, ErasureRequestResource } from '../domain/erasure-request.ts';
@@ -59,8 +60,9 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
   // configuration changes): then the stored answer wins, as it did when the key was read first.
   const now = deps.clock.now();
   let callbackUrl: string | null;
+  let discoveries: ReadonlyMap<number, JsonObject>;
   try {
-    checkRequest(deps.config, input, now);
+    discoveries = checkRequest(deps.config, input, now);
     callbackUrl = input.callbackUrl === undefined ? null : acceptedCallbackUrl(deps.config, input.callbackUrl);
   } catch (refusal) {
     if (idempotencyKey !== undefined && fingerprint !== null) {
@@ -71,7 +73,7 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
   }
 
   const id = deps.ids.uuid();
-  const plan = expandTargets(input.targets);
+  const plan = expandTargets(input.targets, discoveries);
   const dueAt = input.dueAt === undefined ? defaultDueAt(input.regulation, now) : new Date(input.dueAt);
   const subject = input.subject === undefined ? null : (input.subject as JsonObject);
   const subjectHashes = input.subject === undefined ? null : (hashSubject(input.subject, subjectHashKey(deps.config)) as JsonObject);
@@ -143,15 +145,22 @@ function replay(record: IdempotencyRecord, fingerprint: string): SubmitOutcome {
   return { status: record.response_status, requestId: record.request_id, body: record.response_body, replayed: true };
 }
 
-function checkRequest(config: GatewayConfig, input: ErasureRequestInput, now: Date): void {
+/** Refuses what cannot be done; answers the resolved locators of the identity targets' discovery tasks. */
+function checkRequest(config: GatewayConfig, input: ErasureRequestInput, now: Date): Map<number, JsonObject> {
   const invalid: ProblemIssue[] = checkTargetDates(input.targets, now);
   const tasks = countPlannedTasks(input.targets);
   if (tasks > MAX_TASKS_PER_REQUEST) {
     invalid.push({ path: 'body.targets', message: `the targets expand to ${tasks} tasks; at most ${MAX_TASKS_PER_REQUEST} per request` });
   }
+  const identity = input.targets.some((t) => t.type === 'koreai.user' || t.type === 'cartesia.subject');
+  const resolved = identity
+    ? resolveIdentityTargets({ targets: input.targets, subject: input.subject, connections: config.file.connections, now, hashKey: subjectHashKey(config) })
+    : { issues: [], locators: new Map<number, JsonObject>() };
+  invalid.push(...resolved.issues);
   if (invalid.length > 0) throw problem('validation', invalid.map((i) => i.message).join('; '), { errors: invalid });
   const unknown = checkTargetConnections(input.targets, config.file.connections);
   if (unknown.length > 0) throw problem('unknown-connection', unknown.map((i) => i.message).join('; '), { errors: unknown });
+  return resolved.locators;
 }
 
 function acceptedCallbackUrl(config: GatewayConfig, raw: string): string {

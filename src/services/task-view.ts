@@ -1,6 +1,7 @@
 // A request's tasks as the API shows them, in seq order, a page at a time.
 import type { Kysely } from 'kysely';
 import { decodeTaskCursor, encodeTaskCursor } from '../domain/cursor.ts';
+import { publicLocator } from '../domain/discovery.ts';
 import { problem } from '../domain/errors.ts';
 import { requestExists } from '../db/requests.ts';
 import type { DB, TaskRow } from '../db/schema.ts';
@@ -14,7 +15,8 @@ export function toTaskResource(row: TaskRow): TaskResource {
     type: row.type,
     targetIndex: row.target_index,
     connection: row.connection,
-    locator: row.locator,
+    // A discovery's identifiers are never shown back: their keyed hashes are (locator.identities).
+    locator: publicLocator(row.type, row.locator),
     state: row.state,
     phase: row.phase,
     attempts: row.attempts,

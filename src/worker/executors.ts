@@ -2,10 +2,12 @@
 // The `callback` executor is added by whoever builds callbacks: pass it in `extra`.
 import type { GatewayConfig } from '../config.ts';
 import { cartesiaDeleteCall } from '../upstreams/cartesia/delete-call.ts';
+import { cartesiaDiscoverCalls } from '../upstreams/cartesia/discover-calls.ts';
 import { createCartesiaClient, type CartesiaClient } from '../upstreams/cartesia/client.ts';
 import { createKoreaiClient, type KoreaiClient } from '../upstreams/koreai/client.ts';
 import { koreaiDeleteConversations } from '../upstreams/koreai/delete-conversations.ts';
 import { koreaiDeleteRecording } from '../upstreams/koreai/delete-recording.ts';
+import { koreaiDiscoverSessions } from '../upstreams/koreai/discover-sessions.ts';
 import type { Executors } from '../domain/task-execution.ts';
 
 export type UpstreamExecutors = { executors: Executors; close(): Promise<void> };
@@ -22,8 +24,12 @@ export function createUpstreamExecutors(config: Pick<GatewayConfig, 'file' | 'se
     executors['koreai.conversations'] = koreaiDeleteConversations(kore, 'koreai.conversations');
     executors['koreai.channel_user'] = koreaiDeleteConversations(kore, 'koreai.channel_user');
     executors['koreai.recording'] = koreaiDeleteRecording(kore);
+    executors['koreai.discovery'] = koreaiDiscoverSessions(kore);
   }
-  if (cartesia.size > 0) executors['cartesia.call'] = cartesiaDeleteCall(cartesia);
+  if (cartesia.size > 0) {
+    executors['cartesia.call'] = cartesiaDeleteCall(cartesia);
+    executors['cartesia.discovery'] = cartesiaDiscoverCalls(cartesia);
+  }
   return {
     executors,
     async close() {

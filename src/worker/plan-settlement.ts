@@ -28,6 +28,14 @@ export function planSettlement(
   now: Date,
   random: () => number = Math.random,
 ): TaskUpdatePlan {
+  const plan = planOutcome(task, result, s, now, random);
+  // What a discovery found is added whatever became of the discovery itself (even past its age limit):
+  // the data is there and must be erased.
+  const found = 'addTasks' in result.outcome ? result.outcome.addTasks : undefined;
+  return found !== undefined && found.length > 0 ? { ...plan, addTasks: found } : plan;
+}
+
+function planOutcome(task: ClaimedTask, result: ExecutionResult, s: SettlementSettings, now: Date, random: () => number): TaskUpdatePlan {
   const outcome: Outcome = result.outcome;
   const base = {
     phase: task.phase,

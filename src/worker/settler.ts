@@ -21,10 +21,15 @@ export type SettlerOptions = {
   queries: SettleQueries;
   hooks?: SettleHooks | undefined;
   clock: Clock;
+  /** Ids of the tasks discoveries add. */
+  newTaskId: () => string;
   logger: Logger;
   metrics: Metrics;
-  /** After each settlement: the settled and lost tasks, and whether a request became final (new tasks may exist). */
-  onSettled(outcome: { settled: Settlement[]; lost: Settlement[]; requestBecameFinal: boolean; now: Date }): void;
+  /**
+   * After each settlement: the settled and lost tasks, and whether new tasks may exist (a request became
+   * final and queued its callback, or a discovery added what it found).
+   */
+  onSettled(outcome: { settled: Settlement[]; lost: Settlement[]; requestBecameFinal: boolean; tasksAdded: number; now: Date }): void;
   /** A batch is done (written or given up): release its capacity. */
   onBatchDone(size: number): void;
 };
@@ -98,13 +103,13 @@ export function createSettler(o: SettlerOptions): Settler {
   async function settleWithRetries(settlements: Settlement[], now: Date): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const result = await queries.settleTasks({ owner: o.owner, actor: o.actor, now, settlements, hooks: o.hooks });
+        const result = await queries.settleTasks({ owner: o.owner, actor: o.actor, now, settlements, hooks: o.hooks, newTaskId: o.newTaskId });
         afterSettle(result.settled, result.lost);
         // The hook may have queued new tasks (a callback) in that transaction: look for them now. Other
         // workers find them at their next poll; a NOTIFY in the settle transaction would serialise
         // every commit on Postgres's notify lock.
         const requestBecameFinal = result.statusChanges.some((c) => c.change.becameFinal);
-        o.onSettled({ settled: result.settled, lost: result.lost, requestBecameFinal, now });
+        o.onSettled({ settled: result.settled, lost: result.lost, requestBecameFinal, tasksAdded: result.tasksAdded, now });
         return;
       } catch (err) {
         if (attempt < SETTLE_RETRIES_MS.length) {

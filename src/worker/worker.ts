@@ -98,16 +98,17 @@ export function startWorker(deps: WorkerDeps): Worker {
     queries,
     hooks: deps.hooks,
     clock,
+    newTaskId: () => ids.uuid(),
     logger,
     metrics,
-    onSettled({ settled, lost, requestBecameFinal, now }) {
+    onSettled({ settled, lost, requestBecameFinal, tasksAdded, now }) {
       for (const st of settled) {
         if (st.plan.finishedAt !== null) continue;
         const dueIn = st.plan.nextAttemptAt.getTime() - now.getTime();
         if (dueIn <= s.pollIntervalMs) claimer.wakeAfter(dueIn);
       }
       for (const st of [...settled, ...lost]) claimer.taskSettled(st.task.connection, st.plan.pauseConnectionMs !== undefined);
-      if (requestBecameFinal) claimer.wake();
+      if (requestBecameFinal || tasksAdded > 0) claimer.wake();
     },
     onBatchDone(size) {
       runner.release(size);

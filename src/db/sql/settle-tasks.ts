@@ -1,6 +1,7 @@
 // Settles executed tasks in one short transaction (several tasks per transaction for volume):
 //   lock their requests (in id order, so concurrent settlers never deadlock) → update the tasks,
-//   fenced by `lease_owner = me AND state = 'running'` → refresh each request's status → append the
+//   fenced by `lease_owner = me AND state = 'running'` → add what discoveries found (add-found-tasks.ts)
+//   → refresh each request's status → append the
 //   events (task events, then `request.status_changed`) → close the pacing permits and record
 //   upstream-requested pauses. A task whose lease is gone is left alone and reported as lost.
 import { sql, type Kysely } from 'kysely';
@@ -10,7 +11,10 @@ import type { StatusChange } from '../request-status.ts';
 import type { DB } from '../schema.ts';
 import type { JsonObject } from '../../domain/json.ts';
 import type { TaskUpdatePlan, ClaimedTask } from '../../domain/task-execution.ts';
+import { isDiscoveryTaskType } from '../../domain/types.ts';
+import { addFoundTasks } from './add-found-tasks.ts';
 import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
+import { stopCancelledDiscoveries } from './stop-cancelled-discoveries.ts';
 
 export type Settlement = {
   task: ClaimedTask;
@@ -37,6 +41,8 @@ export type SettleResult = {
   /** Their lease was gone (expired and returned, or taken by another worker): nothing written for them. */
   lost: Settlement[];
   statusChanges: Array<{ requestId: string; change: StatusChange }>;
+  /** Tasks discoveries added to their requests (due now: worth a claim). */
+  tasksAdded: number;
 };
 
 export type SettleTasksInput = {
@@ -45,6 +51,8 @@ export type SettleTasksInput = {
   now: Date;
   settlements: readonly Settlement[];
   hooks?: SettleHooks;
+  /** Ids for the tasks discoveries add (the worker's id source). Needed only when a settlement adds tasks. */
+  newTaskId?: () => string;
 };
 
 export async function settleTasks(db: Kysely<DB>, input: SettleTasksInput): Promise<SettleResult> {
@@ -79,7 +87,15 @@ export async function settleTasks(db: Kysely<DB>, input: SettleTasksInput): Prom
     const settled = settlements.filter((s) => done.has(s.task.id));
     const lost = settlements.filter((s) => !done.has(s.task.id));
 
-    const changes = await recordTaskChanges(trx, eventsByRequest(settled, (s) => s.task.requestId, (s) => s.events), input.actor, now);
+    // Discoveries: what their pages found joins the request before its status is recomputed (so a
+    // request is never final while found work is pending), and a cancelled request's discovery stops.
+    const discoveryEvents = await settleDiscoveries(trx, settled, input, now);
+    const changes = await recordTaskChanges(
+      trx,
+      eventsByRequest(settled, (s) => s.task.requestId, (s) => [...s.events, ...(discoveryEvents.events.get(s.task.id) ?? [])]),
+      input.actor,
+      now,
+    );
     const statusChanges = [...changes].map(([requestId, change]) => ({ requestId, change }));
     for (const { requestId, change } of statusChanges) {
       if (change.becameFinal && input.hooks?.requestBecameFinal !== undefined) {
@@ -115,6 +131,27 @@ export async function settleTasks(db: Kysely<DB>, input: SettleTasksInput): Prom
         set paused_until = greatest(connection_pacing.paused_until, excluded.paused_until),
             reason = excluded.reason, updated_at = excluded.updated_at`.execute(trx);
     }
-    return { settled, lost, statusChanges };
+    return { settled, lost, statusChanges, tasksAdded: discoveryEvents.added };
   });
+}
+
+async function settleDiscoveries(trx: Kysely<DB>, settled: readonly Settlement[], input: SettleTasksInput, now: Date): Promise<{ events: Map<string, NewEvent[]>; added: number }> {
+  const events = new Map<string, NewEvent[]>();
+  const push = (taskId: string, e: NewEvent) => events.set(taskId, [...(events.get(taskId) ?? []), e]);
+  const finding = settled.filter((s) => s.plan.addTasks !== undefined && s.plan.addTasks.length > 0);
+  let added = 0;
+  if (finding.length > 0) {
+    if (input.newTaskId === undefined) throw new Error('settleTasks: discovered tasks to add, but no newTaskId');
+    const results = await addFoundTasks(trx, finding.map((s) => ({ discoveryTaskId: s.task.id, tasks: s.plan.addTasks! })), input.newTaskId, now);
+    for (const [taskId, r] of results) {
+      added += r.added;
+      // Counts only: what was found is in the tasks themselves (record ids), never the identifiers searched.
+      push(taskId, { type: 'discovery.tasks_added', actor: input.actor, at: now, taskId, data: { found: r.offered, added: r.added, byType: r.byType } });
+    }
+  }
+  const open = settled.filter((s) => isDiscoveryTaskType(s.task.type) && s.plan.finishedAt === null).map((s) => s.task.id);
+  for (const stopped of await stopCancelledDiscoveries(trx, open, now)) {
+    push(stopped.id, { type: 'task.cancelled', actor: input.actor, at: now, taskId: stopped.id, data: { phase: stopped.phase, reason: 'request_cancelled' } });
+  }
+  return { events, added };
 }

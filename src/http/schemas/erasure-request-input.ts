@@ -62,7 +62,42 @@ export const cartesiaCallsTarget = z.strictObject({
   callIds: uniqueIds(1000, 'call id'),
 });
 
-export const targetSchema = z.discriminatedUnion('type', [conversationsTarget, channelUserTarget, recordingsTarget, cartesiaCallsTarget]);
+export const koreaiUserTarget = z
+  .strictObject({
+    type: z.literal('koreai.user'),
+    connection,
+    userId: upstreamId.optional().describe("The bot's user id, as getSessions takes it; default: subject.userId"),
+    cId: upstreamId.optional().describe('The channel user (u-…) whose conversations to delete too; default: userId when it has that form'),
+    from: targetDate.optional().describe("Start of the range searched; default: the connection's discovery.lookbackDays (365) before `to`"),
+    to: targetDate.optional().describe('End of the range searched (not in the future); default: now'),
+  })
+  .describe("A person at a Kore.ai bot: the gateway finds their sessions (getSessions, windows of at most 7 days) and erases each session's recording and conversation");
+
+const e164 = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^\+?[0-9 ().-]*[0-9][0-9 ().-]*$/, 'digits, spaces, ( ) . - and a leading +')
+  .describe('E.164, e.g. +14155550123');
+
+const metadataValue = z.union([z.string().min(1).max(200).refine(isStorableText, STORABLE_TEXT_MESSAGE), z.number(), z.boolean()]);
+
+export const cartesiaSubjectTarget = z
+  .strictObject({
+    type: z.literal('cartesia.subject'),
+    connection,
+    agentIds: uniqueIds(100, 'agent id').optional().describe("Agents whose calls to search; default: the connection's discovery.agentIds"),
+    phones: z.array(e164).min(1).max(20).optional().describe('Numbers to match in telephony_params.from or .to; default: subject.phone'),
+    metadata: z
+      .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'keys: letters, digits, _ . -, at most 64'), metadataValue)
+      .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 20, '1..20 keys')
+      .optional()
+      .describe("Call metadata to match: a call matches when every key has this value (or when a phone matches)"),
+    since: targetDate.optional().describe("Calls that started at or after this; default: the connection's discovery.lookbackDays ago"),
+  })
+  .describe("A person at Cartesia: the gateway pages the agents' calls, newest first, and erases those whose number or metadata match");
+
+export const targetSchema = z.discriminatedUnion('type', [conversationsTarget, channelUserTarget, recordingsTarget, cartesiaCallsTarget, koreaiUserTarget, cartesiaSubjectTarget]);
 
 const identity = z.string().min(1).max(200).refine(isStorableText, STORABLE_TEXT_MESSAGE);
 

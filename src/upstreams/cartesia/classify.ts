@@ -35,7 +35,7 @@ export function cartesiaRef(res: UpstreamResponse): JsonObject {
 }
 
 /** What the official SDKs retry: 408, 409, 429, 5xx, or anything the server marks `x-should-retry: true`. */
-function classifyRetryable(res: UpstreamResponse, now: Date): Outcome | null {
+export function classifyRetryable(res: UpstreamResponse, now: Date): Outcome | null {
   const after = retryAfterMs(res.headers, now);
   if (res.status === 429) {
     const outcome: Outcome = { kind: 'retry', error: cartesiaError(res), retryAfterMs: after };

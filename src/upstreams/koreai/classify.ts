@@ -67,7 +67,7 @@ export function koreaiRateLimit(res: UpstreamResponse): RateLimitKind | null {
  * The answers every Kore.ai operation shares: rate limits, auth, server errors. Returns null for an
  * answer the operation must read itself (2xx, or a 4xx the operation knows).
  */
-function classifyCommon(res: UpstreamResponse, t: KoreaiTimings, now: Date): Outcome | null {
+export function classifyCommon(res: UpstreamResponse, t: KoreaiTimings, now: Date): Outcome | null {
   const limited = koreaiRateLimit(res);
   if (limited !== null) {
     const after = retryAfterMs(res.headers, now);

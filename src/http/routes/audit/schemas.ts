@@ -77,6 +77,20 @@ export const evidencePayloadSchema = z
       subjectHashes: jsonObject.nullable().describe('Keyed hashes (HMAC-SHA256) of the subject identities; never the identities'),
     }),
     summary: z.object({ tasks: z.int().nonnegative(), byState: z.record(z.string(), z.int()) }),
+    discovery: z
+      .array(
+        z.object({
+          taskId: z.guid(),
+          type: z.string(),
+          connection: z.string().nullable(),
+          state: z.enum(TASK_STATES),
+          identities: jsonObject.nullable().describe('The identifiers searched for, as keyed hashes (HMAC-SHA256)'),
+          searched: jsonObject.nullable().describe('Range (and windows or agents) searched, pages, sessions or calls seen and matched, tasks found'),
+          tasksAdded: z.int().nonnegative().describe('Erasure tasks this discovery added to the request'),
+        }),
+      )
+      .optional()
+      .describe('Identity targets only: what each discovery searched'),
     tasks: z.array(evidenceTaskSchema),
     chain: z.object({
       throughSeq: z.int().nonnegative().describe('Events 1..throughSeq are attested: everything up to the request becoming final'),
