@@ -13,6 +13,7 @@ let database: TestDatabase;
 let world: World;
 let t: TestApp;
 let worker: Worker;
+let requestId: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -97,5 +98,52 @@ describe('an identity-only request', () => {
     expect(cartesiaDiscovery!.upstream_ref).toMatchObject({ discovery: { callsMatched: subjectCalls.callIds.length, done: true } });
     console.log(`[discovery] Kore.ai ${JSON.stringify(koreDiscovery!.upstream_ref)}`);
     console.log(`[discovery] Cartesia ${JSON.stringify(cartesiaDiscovery!.upstream_ref)}`);
+    requestId = id;
+  });
+
+  it('its evidence names the ranges searched and the counts seen and matched, with no raw identifier; nor has its trail', async () => {
+    const subjectUser = world.sessions.users[0]!;
+    const subjectCalls = world.calls.phones[0]!;
+    const res = await t.app.inject({ method: 'GET', url: `/v1/erasure-requests/${requestId}/evidence`, headers: bearer(KEYS.auditor) });
+    expect(res.statusCode).toBe(200);
+    const { payload, jws } = res.json() as { payload: { final: boolean; discovery: Array<Record<string, any>>; request: { subjectHashes: Record<string, string> } }; jws: string };
+    expect(payload.final).toBe(true);
+    const [kore, cartesia] = payload.discovery;
+    expect(kore).toMatchObject({
+      type: 'koreai.discovery',
+      state: 'succeeded',
+      identities: { userId: payload.request.subjectHashes.userId },
+      searched: {
+        range: { from: expect.any(String), to: expect.any(String) },
+        windowDays: 7,
+        windows: 15,
+        windowsSearched: 15,
+        widestWindowMs: 7 * 86_400_000,
+        pages: expect.any(Number),
+        sessionsSeen: subjectUser.sessionIds.length,
+        sessionsMatched: subjectUser.sessionIds.length,
+        found: { recordings: subjectUser.sessionIds.length, conversationJobs: 1, channelUserJobs: 0 },
+      },
+      tasksAdded: subjectUser.sessionIds.length + 1,
+    });
+    expect(cartesia).toMatchObject({
+      type: 'cartesia.discovery',
+      identities: { phones: [payload.request.subjectHashes.phone] },
+      searched: {
+        since: expect.any(String),
+        until: expect.any(String),
+        callsSeen: world.calls.phones.reduce((n, p) => n + p.callIds.length, 0) + world.calls.bystanderCallIds.length,
+        callsMatched: subjectCalls.callIds.length,
+        agents: [expect.objectContaining({ agentId: 'agent_support', existence: 'listed' }), expect.objectContaining({ agentId: 'agent_billing', existence: 'listed' })],
+      },
+      tasksAdded: subjectCalls.callIds.length,
+    });
+    console.log(`[discovery] evidence.discovery ${JSON.stringify(payload.discovery)}`);
+    const events = await t.app.inject({ method: 'GET', url: `/v1/erasure-requests/${requestId}/events?limit=1000`, headers: bearer(KEYS.auditor) });
+    const jwsPayload = Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8');
+    for (const text of [res.body, jwsPayload, events.body]) {
+      for (const raw of ['subject.person', '4155550123', '415 555 0123', '415-555-0123']) expect(text).not.toContain(raw);
+    }
+    expect(events.body).toContain('discovery.completed');
   });
 });

@@ -20,10 +20,11 @@ export type AddedTasks = {
 
 export async function addFoundTasks(trx: Kysely<DB>, found: readonly FoundTasksOf[], newTaskId: () => string, now: Date): Promise<Map<string, AddedTasks>> {
   const out = new Map<string, AddedTasks>();
+  // `ord`: the order found (settlements, then each page's order), kept in the seq numbers; the first finder of a key wins.
   const rows = found.flatMap((f) => {
     out.set(f.discoveryTaskId, { offered: f.tasks.length, added: 0, byType: {} });
-    return f.tasks.map((t, ord) => ({ id: newTaskId(), discovery: f.discoveryTaskId, ord, type: t.type, locator: t.locator, key: t.key }));
-  });
+    return f.tasks.map((t) => ({ id: newTaskId(), discovery: f.discoveryTaskId, type: t.type, locator: t.locator, key: t.key }));
+  }).map((row, ord) => ({ ...row, ord }));
   if (rows.length === 0) return out;
   const { rows: inserted } = await sql<{ discovered_by: string; type: string; request_id: string }>`
     with v as (
@@ -35,10 +36,10 @@ export async function addFoundTasks(trx: Kysely<DB>, found: readonly FoundTasksO
         select 1 from task e
         where e.request_id = d.request_id and (e.locator_key = v.key or (e.type = v.type and e.locator = v.locator))
       )
-      order by d.request_id, v.key, v.discovery, v.ord
+      order by d.request_id, v.key, v.ord
     ), numbered as (
       select v.*, (select coalesce(max(seq), 0) from task where request_id = v.request_id)
-                  + row_number() over (partition by v.request_id order by v.discovery, v.ord) as seq
+                  + row_number() over (partition by v.request_id order by v.ord) as seq
       from v
     )
     insert into task (id, request_id, seq, type, target_index, connection, locator, state, phase, attempts,
