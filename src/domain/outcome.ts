@@ -44,8 +44,13 @@ export type Outcome =
   | ({ kind: 'not_found'; upstreamRef: JsonObject } & Discoveries)
   /** The upstream accepted the work (e.g. a job id): check again after `afterMs` (state `waiting`). */
   | { kind: 'waiting'; afterMs: number; phase?: string; upstreamRef?: JsonObject }
-  /** The next step of a multi-step task: re-queued (state `pending`) after `afterMs` (default now). */
-  | ({ kind: 'continue'; phase: string; afterMs?: number; upstreamRef?: JsonObject } & Discoveries)
+  /**
+   * The next step of a multi-step task: re-queued (state `pending`) after `afterMs` (default now). With
+   * `freshAttempts` the step made progress that the next one builds on (a discovery's page read): the
+   * failed attempts so far are forgiven, so a walk of hundreds of pages is not failed by a few transient
+   * errors spread over it; each page still gets the full number of attempts.
+   */
+  | ({ kind: 'continue'; phase: string; afterMs?: number; upstreamRef?: JsonObject; freshAttempts?: boolean } & Discoveries)
   /** Not ready upstream yet (call or media in progress): try again later; not a failed attempt. */
   | { kind: 'recheck'; afterMs: number; reason: string; phase?: string; upstreamRef?: JsonObject }
   /** Transient failure: retried with backoff (never earlier than `retryAfterMs`); counts as an attempt. */

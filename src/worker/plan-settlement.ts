@@ -76,7 +76,12 @@ function planOutcome(task: ClaimedTask, result: ExecutionResult, s: SettlementSe
     case 'waiting':
       return later('waiting', outcome.afterMs, { phase: outcome.phase ?? task.phase, upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef) }, null);
     case 'continue':
-      return later('pending', outcome.afterMs ?? 0, { phase: outcome.phase, upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef) }, null);
+      return later(
+        'pending',
+        outcome.afterMs ?? 0,
+        { phase: outcome.phase, upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef), ...(outcome.freshAttempts === true ? { attempts: 0 } : {}) },
+        null,
+      );
     case 'recheck':
       return later(
         'pending',

@@ -102,7 +102,7 @@ export type CartesiaStep = { state: CartesiaDiscoveryState; found: FoundTask[]; 
 
 function next(state: CartesiaDiscoveryState, found: FoundTask[]): CartesiaStep {
   if (state.agent < state.agents.length) {
-    return { state, found, outcome: { kind: 'continue', phase: state.lookup ? 'agent' : 'calls', upstreamRef: { discovery: state }, addTasks: found } };
+    return { state, found, outcome: { kind: 'continue', phase: state.lookup ? 'agent' : 'calls', upstreamRef: { discovery: state }, addTasks: found, freshAttempts: true } };
   }
   state.done = true;
   const ref = { discovery: summary(state) };

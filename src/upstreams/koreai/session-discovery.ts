@@ -132,7 +132,7 @@ export function koreaiDiscoveryStep(taskId: string, locator: KoreaiDiscoveryLoca
     if (state.skip / Math.max(1, page.sessions.length) > MAX_PAGES_PER_WINDOW) {
       return { state, found, outcome: { kind: 'failed', error: { kind: 'answer', code: 'paging_runaway', message: `getSessions window still says moreAvailable after ${state.skip} sessions` }, upstreamRef: { discovery: summary(state) } } };
     }
-    return { state, found, outcome: { kind: 'continue', phase: 'sessions', upstreamRef: { discovery: state }, addTasks: found } };
+    return { state, found, outcome: { kind: 'continue', phase: 'sessions', upstreamRef: { discovery: state }, addTasks: found, freshAttempts: true } };
   }
 
   // The window is read to its end.
@@ -145,7 +145,7 @@ export function koreaiDiscoveryStep(taskId: string, locator: KoreaiDiscoveryLoca
     found.push(foundConversationJob(state.pendingConversationIds.splice(0, KOREAI_MAX_CONVERSATION_IDS_PER_JOB)));
     state.found.conversationJobs += 1;
   }
-  if (state.window < state.windows) return { state, found, outcome: { kind: 'continue', phase: 'sessions', upstreamRef: { discovery: state }, addTasks: found } };
+  if (state.window < state.windows) return { state, found, outcome: { kind: 'continue', phase: 'sessions', upstreamRef: { discovery: state }, addTasks: found, freshAttempts: true } };
 
   // Every window read: the rest of the conversations, and the channel user's job over the whole range.
   if (state.pendingConversationIds.length > 0) {
