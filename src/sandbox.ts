@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigFile, SCOPES, type GatewayConfig } from './config.ts';
 import { sha256Hex } from './http/plugins/auth.ts';
-import { startSandboxSimulators, type SandboxSimulators } from './simulators/index.ts';
+import { DEMO_IDS, startSandboxSimulators, type SandboxSimulators } from './simulators/index.ts';
 
 export const SANDBOX_KOREAI_CONNECTION = 'sandbox-koreai';
 export const SANDBOX_CARTESIA_CONNECTION = 'sandbox-cartesia';
@@ -69,6 +69,8 @@ export function sandboxConfig(
         limits: { windows: [{ max: 60, seconds: 60 }, { max: 600, seconds: 3600 }], concurrency: 4 },
         jobPollIntervalSeconds: 2,
         recordingRecheckSeconds: 2,
+        // The demo subject's history is 90 days: searching 120 (18 windows) keeps the demo within a minute of calls.
+        discovery: { lookbackDays: 120 },
       },
       {
         name: SANDBOX_CARTESIA_CONNECTION,
@@ -77,6 +79,8 @@ export function sandboxConfig(
         apiKey: { env: 'SANDBOX_CARTESIA_API_KEY' },
         activeCallRecheckSeconds: 2,
         limits: { concurrency: 4 },
+        // The demo agents: a cartesia.subject target without agentIds searches these.
+        discovery: { agentIds: [...DEMO_IDS.cartesia.agentIds] },
       },
     ],
     callbacks: { allowedHosts: ['localhost', '127.0.0.1'], allowPrivateNetworks: true, secret: { env: 'SANDBOX_CALLBACK_SECRET' } },
@@ -103,8 +107,19 @@ export async function startSandbox(base: GatewayConfig): Promise<Sandbox> {
 /** What `npm start` prints once in sandbox mode: the key and requests to paste. */
 export function sandboxBanner(baseUrl: string, sandbox: Pick<Sandbox, 'apiKey' | 'simulators'>): string {
   const { demo } = sandbox.simulators;
-  const body = JSON.stringify({
+  // First the person, as a DSAR tool knows them: the gateway finds their sessions and calls itself.
+  const identity = JSON.stringify({
     externalRef: 'DEMO-1',
+    regulation: 'gdpr',
+    subject: { email: demo.koreai.userId, userId: demo.koreai.userId, phone: demo.cartesia.phone },
+    targets: [
+      { type: 'koreai.user', connection: SANDBOX_KOREAI_CONNECTION },
+      { type: 'cartesia.subject', connection: SANDBOX_CARTESIA_CONNECTION },
+    ],
+  });
+  // Then the ids themselves, for a caller who has them.
+  const ids = JSON.stringify({
+    externalRef: 'DEMO-2',
     regulation: 'gdpr',
     subject: { email: 'demo.subject@example.com' },
     targets: [
@@ -114,15 +129,20 @@ export function sandboxBanner(baseUrl: string, sandbox: Pick<Sandbox, 'apiKey' |
     ],
   });
   const auth = `-H "Authorization: Bearer ${sandbox.apiKey}"`;
+  const post = (key: string, body: string) => [
+    `  curl -si -X POST ${baseUrl}/v1/erasure-requests ${auth} \\`,
+    `    -H 'Content-Type: application/json' -H 'Idempotency-Key: ${key}' \\`,
+    `    -d '${body}'`,
+  ];
   return [
     '',
     'Sandbox mode: built-in Kore.ai and Cartesia simulators, connections "sandbox-koreai" and "sandbox-cartesia".',
     `API key (every scope; shown only now, set SANDBOX_API_KEY to choose your own): ${sandbox.apiKey}`,
     '',
-    'Try it:',
-    `  curl -si -X POST ${baseUrl}/v1/erasure-requests ${auth} \\`,
-    `    -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-1' \\`,
-    `    -d '${body}'`,
+    'Try it: erase a person by who they are (the gateway finds their Kore.ai sessions and Cartesia calls):',
+    ...post('demo-1', identity),
+    'or by the ids you already have:',
+    ...post('demo-2', ids),
     `  curl -s ${baseUrl}/v1/erasure-requests ${auth}`,
     `  curl -s ${baseUrl}/v1/erasure-requests/<id>/tasks ${auth}`,
     `  curl -s ${baseUrl}/v1/erasure-requests/<id>/events ${auth}     # the audit trail`,

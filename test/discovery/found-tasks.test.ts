@@ -13,6 +13,8 @@ import { insertRequest, tasksOf } from '../engine/helpers.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { listEvents } from '../../src/db/events.ts';
 import { cancelRequest } from '../../src/services/cancel-request.ts';
+import { purgeExpiredSubjects } from '../../src/privacy/purge-expired-subjects.ts';
+import { sql } from 'kysely';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -110,5 +112,22 @@ describe('settling a discovery page', () => {
     const cancelled = await cancelRequest(database.db, requestId, { actor: 'api-key:test', now: new Date() });
     // The discovery (sent a read, pending) is cancelled; the recording it found (never sent) too.
     expect(cancelled).toMatchObject({ kind: 'cancelled', cancelledTasks: 2, notCancelled: [] });
+  });
+
+  it('the subject purge takes the identifiers out of the discovery locators and keeps their keyed hashes', async () => {
+    const cartesiaLocator = { agentIds: ['a'], phones: ['+14155550123'], metadata: { customer_id: 'C-1' }, since: '2026-01-01T00:00:00.000Z', until: '2026-02-01T00:00:00.000Z', identities: { phones: ['h-p'], metadata: { customer_id: 'h-m' } } };
+    const requestId = await insertRequest(database.db, [
+      { type: 'koreai.discovery', connection: 'kore', locator: { ...discoveryLocator, cId: 'u-jane' } },
+      { type: 'cartesia.discovery', connection: 'cartesia', locator: cartesiaLocator },
+    ]);
+    const long = new Date(Date.now() - 40 * 86_400_000);
+    await sql`update task set state = 'succeeded', finished_at = ${long} where request_id = ${requestId}::uuid`.execute(database.db);
+    await sql`update erasure_request set subject = '{"userId":"jane"}'::jsonb, completed_at = ${long}, status = 'completed' where id = ${requestId}::uuid`.execute(database.db);
+    expect(await purgeExpiredSubjects(database.db, new Date(), 30)).toBeGreaterThanOrEqual(1);
+    const [kore, cartesia] = await tasksOf(database.db, requestId);
+    expect(kore!.locator).toEqual({ from: discoveryLocator.from, to: discoveryLocator.to, windowDays: 7, conversationsFromSessions: true, identities: { userId: 'h' } });
+    expect(cartesia!.locator).toEqual({ agentIds: ['a'], since: cartesiaLocator.since, until: cartesiaLocator.until, identities: cartesiaLocator.identities });
+    const purged = (await listEvents(database.db, requestId)).find((e) => e.type === 'subject.purged');
+    expect(purged?.data).toMatchObject({ keptHashes: true, discoveryLocators: 2 });
   });
 });
