@@ -10,6 +10,7 @@ import { ADMIN_URL, CPU_PROF, PROF_DIR, QUICK, ROOT, TMP } from './lib/env.ts';
 import { describeMachine } from './lib/machine.ts';
 import { renderReport } from './lib/render.ts';
 import { SECTION_IDS, type SectionId, type SectionResult } from './lib/report.ts';
+import { runDiscovery } from './sections/discovery.ts';
 import { runFanout } from './sections/fanout.ts';
 import { runIntake } from './sections/intake.ts';
 import { runMemory } from './sections/memory.ts';
@@ -60,6 +61,7 @@ const runners: Record<SectionId, () => Promise<SectionResult>> = {
     return runMemory(results);
   },
   pacing: runPacing,
+  discovery: runDiscovery,
 };
 
 for (const id of sections) {
