@@ -21,6 +21,12 @@ export const REDACT_PATHS = [
   '*.email',
   '*.phone',
   '*.userId',
+  // What identity targets and discovery tasks search for.
+  '*.cId',
+  '*.phones',
+  '*.metadata',
+  'locator',
+  '*.locator',
   'body',
   '*.body',
 ];

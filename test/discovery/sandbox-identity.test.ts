@@ -33,10 +33,10 @@ afterAll(async () => {
 type Task = { type: string; state: string; locator: Record<string, unknown> };
 
 describe('the sandbox banner’s identity-only request', () => {
-  it('completes: the demo subject’s sessions and calls are found and erased, nobody else’s', { timeout: 180_000 }, async () => {
+  it('completes: the demo subject’s sessions and calls are found and erased, nobody else’s', { timeout: 330_000 }, async () => {
     const started = Date.now();
     while (!/Try it/.test(out) || !/-d '[^']+'/.test(out)) {
-      if (Date.now() - started > 60_000 || child.exitCode !== null) throw new Error(`no banner:\n${out}`);
+      if (Date.now() - started > 150_000 || child.exitCode !== null) throw new Error(`no banner:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const key = /API key[^:]*: (\S+)/.exec(out)![1]!;
@@ -51,7 +51,7 @@ describe('the sandbox banner’s identity-only request', () => {
     const { id } = (await submitted.json()) as { id: string };
 
     let status = '';
-    while (Date.now() - started < 170_000) {
+    while (Date.now() - started < 320_000) {
       status = ((await (await fetch(`${baseUrl}/v1/erasure-requests/${id}`, { headers })).json()) as { status: string }).status;
       if (status !== 'pending' && status !== 'in_progress') break;
       await new Promise((r) => setTimeout(r, 1000));

@@ -170,6 +170,11 @@ const hints: FuzzHints = {
             const local = new Date(d.getTime() + h * 3_600_000).toISOString().slice(0, 19);
             return `${local}${h < 0 ? '-' : '+'}${String(Math.abs(h)).padStart(2, '0')}:00`;
           });
+      case 'body.targets[].from':
+      case 'body.targets[].to':
+      case 'body.targets[].since':
+        // Discovery ranges: in the past, within the connections' discovery.maxRangeDays (730).
+        return fc.date({ min: new Date(Date.now() - 700 * DAY), max: new Date(Date.now() - 2 * DAY), noInvalidDate: true }).map((d) => d.toISOString());
       case 'query.cursor':
         // A real cursor only comes from a previous page: a made-up one is invalid (sent as junk instead).
         return fc.constant(undefined);
@@ -185,6 +190,19 @@ const hints: FuzzHints = {
       if (startDate !== undefined && endDate !== undefined && instantOf(endDate) < instantOf(startDate)) {
         target.startDate = endDate;
         target.endDate = startDate;
+      }
+      // Identity targets need an identity and a forward range; Cartesia ones an agent (none is configured).
+      if (target.type === 'koreai.user') {
+        target.userId ??= 'fuzz-user';
+        const { from, to } = target as { from?: string; to?: string };
+        if (from !== undefined && to !== undefined && instantOf(to) <= instantOf(from)) {
+          target.from = new Date(instantOf(to) - DAY).toISOString();
+        }
+      }
+      if (target.type === 'cartesia.subject') {
+        target.agentIds ??= ['agent_fuzz'];
+        // Without phones the target searches subject.phone, which the document lets be written without a country code (a 400 here).
+        target.phones ??= ['+14155550123'];
       }
       return target;
     }

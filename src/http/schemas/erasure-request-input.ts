@@ -75,9 +75,7 @@ export const koreaiUserTarget = z
 
 const e164 = z
   .string()
-  .min(1)
-  .max(32)
-  .regex(/^\+?[0-9 ().-]*[0-9][0-9 ().-]*$/, 'digits, spaces, ( ) . - and a leading +')
+  .regex(/^\+[1-9][0-9]{7,14}$/, 'an international (E.164) number: + and the country code, no spaces, e.g. +14155550123')
   .describe('E.164, e.g. +14155550123');
 
 const metadataValue = z.union([z.string().min(1).max(200).refine(isStorableText, STORABLE_TEXT_MESSAGE), z.number(), z.boolean()]);
@@ -90,9 +88,9 @@ export const cartesiaSubjectTarget = z
     phones: z.array(e164).min(1).max(20).optional().describe('Numbers to match in telephony_params.from or .to; default: subject.phone'),
     metadata: z
       .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'keys: letters, digits, _ . -, at most 64'), metadataValue)
-      .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 20, '1..20 keys')
+      .refine((m) => Object.keys(m).length <= 20, 'at most 20 keys')
       .optional()
-      .describe("Call metadata to match: a call matches when every key has this value (or when a phone matches)"),
+      .describe("Call metadata to match (at most 20 keys; none: not matched on metadata): a call matches when every key has this value (or when a phone matches)"),
     since: targetDate.optional().describe("Calls that started at or after this; default: the connection's discovery.lookbackDays ago"),
   })
   .describe("A person at Cartesia: the gateway pages the agents' calls, newest first, and erases those whose number or metadata match");
