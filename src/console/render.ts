@@ -12,13 +12,27 @@ export function sendPage(reply: FastifyReply, page: Html, status = 200): Fastify
   return reply.code(status).type(HTML_MEDIA_TYPE).send(toHtmlString(page));
 }
 
+/** Headings a person reads; the API's titles speak of keys and operations. */
+const HEADINGS: Record<number, string> = {
+  400: 'That is not valid',
+  403: 'Not allowed',
+  404: 'Not found',
+  413: 'That is too large',
+  415: 'Not a form this console sends',
+};
+
+function heading(error: ProblemError): string {
+  if (error.status >= 500) return 'Something went wrong';
+  return HEADINGS[error.status] ?? error.title;
+}
+
 function errorPage(request: FastifyRequest, error: ProblemError): Html {
   const back = request.consoleSession === null ? html`<a href="/console/sign-in">Sign in</a>` : html`<a href="/console/">Back to the overview</a>`;
   return layout({
-    title: error.title,
+    title: heading(error),
     session: request.consoleSession,
     body: html`<section class="error" aria-labelledby="error-title">
-  <h1 id="error-title">${error.title}</h1>
+  <h1 id="error-title">${heading(error)}</h1>
   <p>${error.detail}</p>
   ${error.errors === undefined ? null : html`<ul>${error.errors.map((e) => html`<li><code>${e.path}</code>: ${e.message}</li>`)}</ul>`}
   <p class="muted">Status ${error.status} · request id <code>${request.id}</code></p>

@@ -17,7 +17,9 @@ export const CONSOLE_CSP = [
 export function setSecurityHeaders(reply: FastifyReply): void {
   reply.header('content-security-policy', CONSOLE_CSP);
   reply.header('x-content-type-options', 'nosniff');
-  reply.header('referrer-policy', 'no-referrer');
+  // Not no-referrer: with it, browsers send `Origin: null` on form posts, and the same-origin check of
+  // every POST (session.ts) could not tell the console's own forms from a forged one.
+  reply.header('referrer-policy', 'same-origin');
   reply.header('x-frame-options', 'DENY');
   reply.header('cross-origin-opener-policy', 'same-origin');
   reply.header('cross-origin-resource-policy', 'same-origin');

@@ -238,7 +238,7 @@ describe('every console answer', () => {
       const answer = await t.app.inject({ method: 'GET', url, headers });
       expect(answer.headers['content-security-policy'], url).toBe(CONSOLE_CSP);
       expect(answer.headers['x-content-type-options'], url).toBe('nosniff');
-      expect(answer.headers['referrer-policy'], url).toBe('no-referrer');
+      expect(answer.headers['referrer-policy'], url).toBe('same-origin');
       expect(answer.headers['x-frame-options'], url).toBe('DENY');
     }
     expect(CONSOLE_CSP).toContain("default-src 'self'");

@@ -15,7 +15,6 @@ export function layout(options: { title: string; session: ActiveConsoleSession |
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <title>${title} · Erasure gateway console</title>
 <link rel="stylesheet" href="${STYLESHEET}">
 </head>
