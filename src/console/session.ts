@@ -28,6 +28,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A console route anyone may reach (sign-in, assets). */
     consolePublic?: boolean;
+    /** A public route that never needs to know the session (assets): no session lookup. */
+    consoleSessionless?: boolean;
   }
 }
 
@@ -58,6 +60,7 @@ export function registerConsoleSessions(scope: FastifyInstance): void {
     if (request.method === 'POST' && !sameOrigin(request)) {
       throw problem('forbidden', 'This form was sent from another site; open the console and send it from there.');
     }
+    if (request.routeOptions.config.consoleSessionless === true) return;
     const token = sessionCookie(request);
     if (token !== null) {
       const session = await resumeConsoleSession({ db: database.db, clock }, token);

@@ -273,7 +273,7 @@ describe.skipIf(chromiumMissing)('the console in Chromium (skipped without /usr/
     expect(await page.locator('script').count()).toBe(0);
   });
 
-  it('reads well on a narrow screen: no page wider than the phone', async () => {
+  it('reads well on a narrow screen: no page wider than the phone; an auditor gets the evidence and no action but sign-out', async () => {
     const phone = await newContext({ width: 390, height: 844 });
     try {
       const small = await phone.newPage();
@@ -282,6 +282,10 @@ describe.skipIf(chromiumMissing)('the console in Chromium (skipped without /usr/
         await small.goto(`${baseUrl}${path}`);
         expect(await small.evaluate<number>('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(390);
       }
+      // The auditor key (audit:read only) on the request page: trail and evidence, and no button that changes anything.
+      expect(await shown(small.getByText('Chain verified'))).toBe(true);
+      expect(await shown(small.getByRole('link', { name: 'Download evidence' }))).toBe(true);
+      expect(await small.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
       if (SCREENSHOTS) await small.screenshot({ path: join(SHOTS, 'request-narrow.png'), fullPage: false });
     } finally {
       await phone.close();

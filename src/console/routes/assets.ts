@@ -18,7 +18,7 @@ export function assetsRoute(scope: FastifyInstance): void {
       return [name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` }] as const;
     }),
   );
-  scope.get('/assets/:file', { config: { consolePublic: true }, schema: NOT_IN_OPENAPI }, async (request, reply) => {
+  scope.get('/assets/:file', { config: { consolePublic: true, consoleSessionless: true }, schema: NOT_IN_OPENAPI }, async (request, reply) => {
     const file = files.get((request.params as { file: string }).file);
     if (file === undefined) throw problem('not-found', 'No such console asset.');
     reply.header('cache-control', 'public, max-age=300').header('etag', file.etag);

@@ -38,6 +38,7 @@ export function requestPageRoute(scope: FastifyInstance): void {
     if (resource === undefined) throw problem('not-found', `No erasure request with id ${id}.`);
     const { tasks: tasksCursor, events: eventsCursor } = query.data;
     const tasks = await listTaskResources(db, id, { limit: TASKS_PER_PAGE, ...(tasksCursor === undefined ? {} : { cursor: tasksCursor }) });
+    if (tasks === undefined) throw problem('not-found', `No erasure request with id ${id}.`);
     let audit: RequestPageData['audit'] = null;
     if (hasScope(session, 'audit:read')) {
       const [events, verdict] = await Promise.all([
@@ -46,7 +47,6 @@ export function requestPageRoute(scope: FastifyInstance): void {
       ]);
       if (events !== undefined && verdict !== null) audit = { events, eventsCursor, verdict };
     }
-    if (tasks === undefined) throw problem('not-found', `No erasure request with id ${id}.`);
     return sendPage(reply, requestPage(session, { request: resource, tasks, tasksCursor, audit }));
   });
 }
