@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { consoleRoutes, CONSOLE_PREFIX } from './console/index.ts';
 import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
 import type { AppDeps, ZodApp } from './http/app-deps.ts';
 import authPlugin from './http/plugins/auth.ts';
@@ -51,6 +52,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(authPlugin);
   await app.register(openapiPlugin);
   await app.register(options.operationsOnly === true ? operationsOnlyRoutes : routes);
+  // The console is an API process's (ROLE api and all), on the same port; a worker-only process has none.
+  if (options.operationsOnly !== true) await app.register(consoleRoutes, { prefix: CONSOLE_PREFIX });
   await app.ready();
   return app;
 }

@@ -37,6 +37,13 @@ describe('config', () => {
     expect(issues.some((m) => m.startsWith('config connections.0'))).toBe(true);
   });
 
+  it('keeps console sign-ins 8 hours unless told, and names a bad console.sessionHours', () => {
+    expect(parseConfigFile({ apiKeys: [key] }, env, noFiles).file.console.sessionHours).toBe(8);
+    expect(parseConfigFile({ apiKeys: [key], console: { sessionHours: 0.5 } }, env, noFiles).file.console.sessionHours).toBe(0.5);
+    expect(messages(() => parseConfigFile({ apiKeys: [key], console: { sessionHours: 0 } }, env, noFiles))[0]).toMatch(/^config console\.sessionHours: /);
+    expect(messages(() => parseConfigFile({ apiKeys: [key], console: { hours: 8 } }, env, noFiles))[0]).toMatch(/^config console: Unrecognized key/);
+  });
+
   it('refuses production without a config file or without DATABASE_URL', () => {
     expect(messages(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' }, noFiles))[0]).toMatch(/^env GATEWAY_CONFIG: required/);
     expect(messages(() => loadConfig({ NODE_ENV: 'production', GATEWAY_CONFIG: '/etc/gw.json' }, noFiles))[0]).toMatch(/^env DATABASE_URL: required/);

@@ -152,6 +152,10 @@ const configFile = z.strictObject({
     trustProxy: z.boolean().default(false),
   }).prefault({}),
   worker: workerSettings,
+  console: z.strictObject({
+    /** A console sign-in lasts this long; then the API key must be given again. */
+    sessionHours: z.number().positive().max(24 * 30).default(8),
+  }).prefault({}),
 });
 export type ConfigFile = z.infer<typeof configFile>;
 export type ConnectionConfig = z.infer<typeof connection>;

@@ -148,6 +148,18 @@ async function main(): Promise<void> {
       evidenceKey,
       wakeWorkers: () => worker?.wake(),
     };
+    // Something for the console's overview on a fresh machine (before listening, so the banner can say so);
+    // a failure here is no reason not to serve.
+    let demoRequests = 0;
+    if (sandbox !== null && role !== 'worker') {
+      const { seedSandboxDemo } = await import('./sandbox-demo.ts');
+      demoRequests = (
+        await seedSandboxDemo(deps, sandbox).catch((err: unknown) => {
+          logger.warn({ err }, 'sandbox demo requests were not created');
+          return [];
+        })
+      ).length;
+    }
     // Counted in the database at scrape time: every replica reports the same numbers.
     registerOverdueRequestsGauge(deps.metrics.registry, database.db, systemClock);
     registerDatabaseGauges(deps.metrics, database.db);
@@ -159,7 +171,7 @@ async function main(): Promise<void> {
     const port = app?.server.address();
     const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${typeof port === 'object' && port !== null ? port.port : config.env.PORT}`;
     logger.info({ role, sandbox: config.sandbox, url: baseUrl }, role === 'worker' ? 'worker started' : `listening on ${baseUrl}`);
-    if (sandbox !== null && role !== 'worker') process.stdout.write((await import('./sandbox.ts')).sandboxBanner(baseUrl, sandbox));
+    if (sandbox !== null && role !== 'worker') process.stdout.write((await import('./sandbox.ts')).sandboxBanner(baseUrl, sandbox, { demoRequests }));
   } catch (error) {
     logger.fatal({ err: error }, 'start failed');
     await shutdown('start failed', 1);

@@ -104,8 +104,8 @@ export async function startSandbox(base: GatewayConfig): Promise<Sandbox> {
   return { config, apiKey, simulators, close: () => simulators.close() };
 }
 
-/** What `npm start` prints once in sandbox mode: the key and requests to paste. */
-export function sandboxBanner(baseUrl: string, sandbox: Pick<Sandbox, 'apiKey' | 'simulators'>): string {
+/** What `npm start` prints once in sandbox mode: the key, requests to paste and the console's address. */
+export function sandboxBanner(baseUrl: string, sandbox: Pick<Sandbox, 'apiKey' | 'simulators'>, options: { demoRequests: number } = { demoRequests: 0 }): string {
   const { demo } = sandbox.simulators;
   // First the person, as a DSAR tool knows them: the gateway finds their sessions and calls itself.
   const identity = JSON.stringify({
@@ -148,6 +148,11 @@ export function sandboxBanner(baseUrl: string, sandbox: Pick<Sandbox, 'apiKey' |
     `  curl -s ${baseUrl}/v1/erasure-requests/<id>/events ${auth}     # the audit trail`,
     `  curl -s ${baseUrl}/v1/erasure-requests/<id>/evidence ${auth}   # signed evidence; keys at ${baseUrl}/.well-known/jwks.json`,
     `Docs: ${baseUrl}/docs`,
+    '',
+    `Console: ${baseUrl}/console/ — sign in with the API key above.`,
+    ...(options.demoRequests > 0
+      ? [`  ${options.demoRequests} demo requests were made (completed, in progress, failed, overdue) so the overview has something to show.`]
+      : []),
     '',
   ].join('\n');
 }

@@ -15,6 +15,12 @@ export async function requestExists(db: Kysely<DB>, id: string): Promise<boolean
   return row !== undefined;
 }
 
+/** Whether any request was ever accepted (the sandbox makes its demo requests only on an empty database). */
+export async function anyRequestExists(db: Kysely<DB>): Promise<boolean> {
+  const row = await db.selectFrom('erasure_request').select('id').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export type RequestFilters = {
   status?: RequestStatus;
   externalRef?: string;

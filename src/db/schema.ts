@@ -101,6 +101,17 @@ export type ConnectionPacingTable = {
   updated_at: Timestamp;
 };
 
+/** A console sign-in (migrations/20261201T150000_console_sessions.ts): the token's hash, never the token. */
+export type ConsoleSessionTable = {
+  token_hash: string;
+  key_name: string;
+  /** The configured SHA-256 of the API key signed in with: the session ends when the key is replaced. */
+  key_sha256: string;
+  scopes: string[];
+  created_at: Timestamp;
+  expires_at: Timestamp;
+};
+
 export type DB = {
   erasure_request: ErasureRequestTable;
   task: TaskTable;
@@ -108,6 +119,7 @@ export type DB = {
   idempotency_key: IdempotencyKeyTable;
   pacing_permit: PacingPermitTable;
   connection_pacing: ConnectionPacingTable;
+  console_session: ConsoleSessionTable;
 };
 
 export type ErasureRequestRow = Selectable<ErasureRequestTable>;
@@ -116,3 +128,4 @@ export type TaskRow = Selectable<TaskTable>;
 export type NewTask = Insertable<TaskTable>;
 export type TaskUpdate = Updateable<TaskTable>;
 export type RequestEventRow = Selectable<RequestEventTable>;
+export type ConsoleSessionRow = Selectable<ConsoleSessionTable>;

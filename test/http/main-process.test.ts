@@ -144,6 +144,9 @@ describe('node src/main.ts', () => {
     for (let i = 0; i < 2; i++) {
       const gateway = await startGateway(env);
       expect(gateway.output()).toContain('Sandbox mode');
+      expect(gateway.output()).toContain(`Console: ${gateway.baseUrl}/console/ — sign in with the API key above.`);
+      // Demo requests for the console's overview on the first start only: the database is no longer empty.
+      expect(gateway.output().includes('4 demo requests were made')).toBe(i === 0);
       expect(gateway.output()).not.toContain('no evidence.signingKey configured');
       const jwks = (await (await fetch(`${gateway.baseUrl}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
       kids.push(...jwks.keys.map((k) => k.kid));

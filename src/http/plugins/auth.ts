@@ -1,38 +1,23 @@
-// Bearer API keys. Keys are configured as SHA-256 hashes; a presented key is hashed and compared with
-// every configured hash in constant time. A route states what it needs with `config: { scopes: [...] }`
-// (any one of them suffices); this plugin also documents that in the OpenAPI operation.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// Bearer API keys, identified by ../api-keys.ts (hashed, compared in constant time). A route states what
+// it needs with `config: { scopes: [...] }` (any one of them suffices); this plugin also documents that in
+// the OpenAPI operation.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Scope } from '../../config.ts';
 import { problem } from '../../domain/errors.ts';
+import { identifyApiKey, knownApiKeys } from '../api-keys.ts';
 import type { Caller } from '../app-deps.ts';
 import { problemResponses } from '../schemas/problem.ts';
 
 export const BEARER_SCHEME = 'bearerAuth';
 const REALM = 'erasure-gateway';
 
-type KnownKey = { name: string; scopes: readonly Scope[]; hash: Buffer };
-
-export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
-}
+export { sha256Hex } from '../api-keys.ts';
 
 function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (typeof header !== 'string') return null;
   const match = /^Bearer +([\x21-\x7e]{1,512}) *$/i.exec(header);
   return match?.[1] ?? null;
-}
-
-function identify(keys: readonly KnownKey[], token: string): Caller | null {
-  const presented = createHash('sha256').update(token, 'utf8').digest();
-  let found: KnownKey | null = null;
-  // No early exit: the time taken does not depend on which key (if any) matched.
-  for (const key of keys) {
-    if (timingSafeEqual(presented, key.hash) && found === null) found = key;
-  }
-  return found === null ? null : { name: found.name, scopes: found.scopes };
 }
 
 /** The authenticated caller of a route that requires a scope. */
@@ -42,7 +27,7 @@ export function callerOf(request: FastifyRequest): Caller {
 }
 
 async function authPlugin(app: FastifyInstance): Promise<void> {
-  const keys: KnownKey[] = app.deps.config.file.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, hash: Buffer.from(k.sha256, 'hex') }));
+  const keys = knownApiKeys(app.deps.config);
   app.decorateRequest('caller', null);
 
   app.addHook('onRoute', (route) => {
@@ -67,7 +52,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
         headers: { 'www-authenticate': `Bearer realm="${REALM}"` },
       });
     }
-    const caller = identify(keys, token);
+    const caller = identifyApiKey(keys, token);
     if (caller === null) {
       throw problem('unauthorized', 'The API key is not valid.', {
         headers: { 'www-authenticate': `Bearer realm="${REALM}", error="invalid_token"` },

@@ -1,0 +1,52 @@
+// GET /console/requests/:id — one request, read through the same services as the API: the resource,
+// its tasks, and (with audit:read) its trail and the chain's verification.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { listRequestEvents } from '../../audit/list-request-events.ts';
+import { verifyRequestChain } from '../../audit/verify-request-chain.ts';
+import { problem } from '../../domain/errors.ts';
+import { getRequestResource } from '../../services/request-view.ts';
+import { listTaskResources } from '../../services/task-view.ts';
+import { sendPage } from '../render.ts';
+import { hasScope, sessionOf } from '../session.ts';
+import { requestPage, type RequestPageData } from '../views/request-page.ts';
+import { NOT_IN_OPENAPI } from './hidden.ts';
+
+export const TASKS_PER_PAGE = 100;
+export const EVENTS_PER_PAGE = 200;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const pageQuery = z.object({ tasks: z.string().max(500).optional(), events: z.string().max(500).optional() });
+
+/** The request named in the path, or a 404 (an id that is not a UUID names nothing, as in the API). */
+export function requestIdOf(params: unknown): string {
+  const id = (params as { id?: unknown }).id;
+  if (typeof id !== 'string' || !UUID.test(id)) throw problem('not-found', 'No erasure request has this id.');
+  return id.toLowerCase();
+}
+
+export function requestPageRoute(scope: FastifyInstance): void {
+  scope.get('/requests/:id', { schema: NOT_IN_OPENAPI }, async (request, reply) => {
+    const session = sessionOf(request);
+    const id = requestIdOf(request.params);
+    const query = pageQuery.safeParse(request.query);
+    if (!query.success) throw problem('validation', 'The page links of this request are not valid: open the request again.');
+    const { database, clock } = scope.deps;
+    const db = database.db;
+    const resource = await getRequestResource(db, id, clock.now());
+    if (resource === undefined) throw problem('not-found', `No erasure request with id ${id}.`);
+    const { tasks: tasksCursor, events: eventsCursor } = query.data;
+    const tasks = await listTaskResources(db, id, { limit: TASKS_PER_PAGE, ...(tasksCursor === undefined ? {} : { cursor: tasksCursor }) });
+    if (tasks === undefined) throw problem('not-found', `No erasure request with id ${id}.`);
+    let audit: RequestPageData['audit'] = null;
+    if (hasScope(session, 'audit:read')) {
+      const [events, verdict] = await Promise.all([
+        listRequestEvents(db, id, { limit: EVENTS_PER_PAGE, cursor: eventsCursor }),
+        verifyRequestChain(db, id),
+      ]);
+      if (events !== undefined && verdict !== null) audit = { events, eventsCursor, verdict };
+    }
+    return sendPage(reply, requestPage(session, { request: resource, tasks, tasksCursor, audit }));
+  });
+}

@@ -1,0 +1,159 @@
+// One request as an auditor reads it: where it stands against its deadline, each target's progress,
+// every task with its upstream references, the trail as a timeline, whether the chain verifies, and the
+// evidence with the command that checks it offline. Part 2 adds the deadline extension, stalled tasks
+// and (for erasure:operate keys) the operator forms here.
+import type { AuditEventPage, AuditEvent } from '../../audit/list-request-events.ts';
+import type { ChainVerdict } from '../../domain/event-chain.ts';
+import type { ErasureRequestResource, TaskPage, TaskResource } from '../../domain/erasure-request.ts';
+import type { JsonObject } from '../../domain/json.ts';
+import { FINAL_TASK_STATES, TASK_STATES } from '../../domain/types.ts';
+import { html, type Html } from '../html.ts';
+import type { ActiveConsoleSession } from '../session.ts';
+import { badge, hostOf, instant, keyValues, stateLabel } from './format.ts';
+import { layout } from './layout.ts';
+
+export type RequestPageData = {
+  request: ErasureRequestResource;
+  tasks: TaskPage;
+  tasksCursor: string | undefined;
+  /** Null when the key lacks audit:read (the trail, its verification and evidence need it, as in the API). */
+  audit: { events: AuditEventPage; eventsCursor: string | undefined; verdict: ChainVerdict } | null;
+};
+
+const s = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+
+function summary(r: ErasureRequestResource): Html {
+  return html`<dl class="facts">
+  <div><dt>Status</dt><dd>${badge(r.status)}${r.overdue ? html` <span class="badge badge-overdue">overdue</span>` : null}</dd></div>
+  <div><dt>Regulation</dt><dd>${r.regulation.toUpperCase()}</dd></div>
+  <div><dt>Due</dt><dd>${instant(r.dueAt)}</dd></div>
+  <div><dt>Received</dt><dd>${instant(r.createdAt)}</dd></div>
+  <div><dt>Finished</dt><dd>${instant(r.completedAt)}</dd></div>
+  ${r.cancelledAt === null ? null : html`<div><dt>Cancelled</dt><dd>${instant(r.cancelledAt)}</dd></div>`}
+  <div><dt>Last change</dt><dd>${instant(r.updatedAt)}</dd></div>
+  <div><dt>Subject identities</dt><dd>${r.subjectProvided ? 'given (never shown; keyed hashes in the evidence)' : 'none given'}</dd></div>
+  <div><dt>Callback</dt><dd>${r.callbackUrl === null ? 'none' : html`to <code>${hostOf(r.callbackUrl)}</code>`}</dd></div>
+  <div><dt>Request id</dt><dd><code>${r.id}</code></dd></div>
+</dl>`;
+}
+
+function progressText(p: Record<string, number>): string {
+  return TASK_STATES.filter((st) => (p[st] ?? 0) > 0).map((st) => `${p[st]} ${stateLabel(st)}`).join(', ') || 'no tasks';
+}
+
+function targets(r: ErasureRequestResource): Html {
+  return html`<div class="scroll" role="region" aria-labelledby="targets-title" tabindex="0"><table>
+  <thead><tr><th scope="col">#</th><th scope="col">Target</th><th scope="col">Connection</th><th scope="col">Progress</th><th scope="col">Tasks</th></tr></thead>
+  <tbody>${r.targets.map((t) => {
+    const final = FINAL_TASK_STATES.reduce((a, st) => a + t.progress[st], 0);
+    return html`<tr><td>${t.index + 1}</td><td><code>${t.type}</code></td><td>${t.connection}</td>
+    <td><progress max="${t.tasks}" value="${final}" aria-label="Target ${t.index + 1}: ${final} of ${t.tasks} tasks final">${final} of ${t.tasks}</progress> ${final} of ${t.tasks} final</td>
+    <td>${progressText(t.progress)}</td></tr>`;
+  })}</tbody>
+</table></div>`;
+}
+
+/** What a task works on. A callback's URL shows as its host only: its path or query may hold a token. */
+function locator(t: TaskResource): Html {
+  if (t.type === 'callback') return html`<code>${hostOf(s(t.locator.url))}</code>`;
+  return keyValues(t.locator);
+}
+
+function lastError(e: JsonObject | null): Html {
+  if (e === null) return html`<span class="none">—</span>`;
+  const parts = [s(e.kind), s(e.code) ?? s(e.reason), e.status === undefined || e.status === null ? null : `HTTP ${s(e.status)}`].filter((p) => p !== null);
+  return html`<span class="error-kind">${parts.join(' · ')}</span>${s(e.message) === null ? null : html`<br><span class="muted">${s(e.message)}</span>`}`;
+}
+
+function taskRow(t: TaskResource): Html {
+  const open = !(FINAL_TASK_STATES as readonly string[]).includes(t.state);
+  return html`<tr>
+  <td class="num">${t.seq}</td><td><code>${t.type}</code></td><td>${t.connection ?? '—'}</td><td>${locator(t)}</td>
+  <td>${badge(t.state)}</td><td>${t.phase}</td><td class="num">${t.attempts}</td>
+  <td>${open ? instant(t.nextAttemptAt) : instant(t.finishedAt)}</td>
+  <td>${lastError(t.lastError)}</td><td>${keyValues(t.upstreamRef)}</td>
+</tr>`;
+}
+
+function tasksSection(d: RequestPageData): Html {
+  const id = d.request.id;
+  return html`<div class="scroll" role="region" aria-labelledby="tasks-title" tabindex="0"><table class="tasks">
+  <thead><tr><th scope="col" class="num">#</th><th scope="col">Type</th><th scope="col">Connection</th><th scope="col">Works on</th><th scope="col">State</th>
+  <th scope="col">Phase</th><th scope="col" class="num">Attempts</th><th scope="col">Next attempt / finished</th><th scope="col">Last error</th><th scope="col">Upstream reference</th></tr></thead>
+  <tbody>${d.tasks.data.map(taskRow)}</tbody>
+</table></div>
+<nav class="pager" aria-label="Task pages">
+  ${d.tasksCursor === undefined ? null : html`<a href="/console/requests/${id}#tasks-title">First tasks</a>`}
+  ${d.tasks.nextCursor === null ? null : html`<a href="/console/requests/${id}?tasks=${encodeURIComponent(d.tasks.nextCursor)}#tasks-title" rel="next">More tasks</a>`}
+</nav>`;
+}
+
+/** One line of what happened, from the event's data (which never holds a subject identity). */
+function what(e: AuditEvent, seqOfTask: ReadonlyMap<string, number>): Html {
+  const d = e.data;
+  const task = e.taskId === null ? null : seqOfTask.has(e.taskId) ? `task ${seqOfTask.get(e.taskId)}` : `task ${e.taskId.slice(0, 8)}`;
+  switch (e.type) {
+    case 'upstream.call':
+      return html`${task}: <code>${s(d.method)} ${s(d.path)}</code> at ${s(d.connection) ?? 'callback receiver'} → ${s(d.status) ?? s(d.transportError) ?? 'no answer'}${s(d.latencyMs) === null ? null : ` in ${s(d.latencyMs)} ms`}`;
+    case 'task.state_changed':
+      return html`${task}: ${stateLabel(s(d.from) ?? '?')} → ${badge(s(d.to) ?? '?')} (phase ${s(d.phase)}, ${s(d.attempts)} attempts)`;
+    case 'request.status_changed':
+      return html`request: ${stateLabel(s(d.from) ?? '?')} → ${badge(s(d.to) ?? '?')}`;
+    default:
+      return task === null ? html`` : html`${task}`;
+  }
+}
+
+function trailSection(d: RequestPageData, audit: NonNullable<RequestPageData['audit']>): Html {
+  const seqOfTask = new Map(d.tasks.data.map((t) => [t.id, t.seq]));
+  const v = audit.verdict;
+  const verdict = v.valid
+    ? html`<p class="ok" role="status"><strong>Chain verified</strong>: ${v.events} events, each linked to the one before; head hash <code class="hash">${v.headHash}</code>.</p>`
+    : html`<p class="alert" role="alert"><strong>Chain broken</strong> at event ${v.brokenAt.seq} (${stateLabel(v.brokenAt.reason)}): the trail was changed after it was written. No evidence is issued.</p>`;
+  const id = d.request.id;
+  return html`${verdict}
+<ol class="timeline">${audit.events.data.map(
+    (e) => html`<li>
+  <span class="seq">${e.seq}</span> ${instant(e.at)} <span class="actor">${e.actor}</span> <strong>${e.type}</strong>
+  <span class="what">${what(e, seqOfTask)}</span>
+  <details><summary>Details</summary>${keyValues(e.data)}<p class="muted">hash <code class="hash">${e.hash}</code></p></details>
+</li>`,
+  )}</ol>
+<nav class="pager" aria-label="Trail pages">
+  ${audit.eventsCursor === undefined ? null : html`<a href="/console/requests/${id}#trail-title">First events</a>`}
+  ${audit.events.nextCursor === null ? null : html`<a href="/console/requests/${id}?events=${encodeURIComponent(audit.events.nextCursor)}#trail-title" rel="next">More events</a>`}
+</nav>`;
+}
+
+function evidenceSection(r: ErasureRequestResource, verdict: ChainVerdict): Html {
+  if (!verdict.valid) return html`<p>No evidence is issued while the chain does not verify.</p>`;
+  const final = r.completedAt !== null;
+  const file = `evidence-${r.id}.jws`;
+  return html`<p>${final
+    ? 'The request is final: its evidence is the same document every time.'
+    : 'The request is not final yet: this evidence says "final": false and will be issued again when it is.'}</p>
+<ul class="downloads">
+  <li><a class="button" href="/console/requests/${r.id}/evidence.jws" download="${file}">Download evidence</a> (compact JWS, Ed25519)</li>
+  <li><a href="/console/jwks.json" download="jwks.json">Download the public keys</a> (JWKS) that verify it</li>
+  <li><a href="/console/assets/verify-evidence.mjs" download="verify-evidence.mjs">Download the check script</a></li>
+</ul>
+<p>Check it offline, with nothing from the gateway but these files:</p>
+<pre><code>npm install jose
+node verify-evidence.mjs ${file} jwks.json</code></pre>`;
+}
+
+export function requestPage(session: ActiveConsoleSession, d: RequestPageData): Html {
+  const r = d.request;
+  const title = r.externalRef ?? `Request ${r.id.slice(0, 8)}`;
+  const body = html`<p class="crumbs"><a href="/console/requests">Requests</a> › <span>${title}</span></p>
+<h1>${title}</h1>
+${summary(r)}
+<section aria-labelledby="targets-title"><h2 id="targets-title">Targets</h2>${targets(r)}</section>
+<section aria-labelledby="tasks-title"><h2 id="tasks-title">Tasks</h2>${tasksSection(d)}</section>
+<section aria-labelledby="trail-title"><h2 id="trail-title">Audit trail</h2>
+${d.audit === null
+  ? html`<p>The trail, its verification and the evidence need the scope <code>audit:read</code>; the key <strong>${session.identity.name}</strong> does not have it.</p>`
+  : trailSection(d, d.audit)}</section>
+${d.audit === null ? null : html`<section aria-labelledby="evidence-title"><h2 id="evidence-title">Evidence</h2>${evidenceSection(r, d.audit.verdict)}</section>`}`;
+  return layout({ title, session, section: 'requests', body });
+}

@@ -1,0 +1,72 @@
+// What the console's overview shows: requests by status, what is overdue or due soon, failed tasks by
+// connection, requests received and finished per day, and how long each connection takes to erase.
+// Read through named queries (db/overview.ts), each on an index.
+import type { Kysely } from 'kysely';
+import { countOverdueRequests } from '../db/requests.ts';
+import {
+  countFailedTasksByConnection,
+  countOpenRequestsDueBetween,
+  countRequestsByStatus,
+  countRequestsCreatedPerDay,
+  countRequestsFinishedPerDay,
+  medianErasureSecondsByConnection,
+  type ConnectionDuration,
+} from '../db/overview.ts';
+import type { DB } from '../db/schema.ts';
+import { REQUEST_STATUSES, type RequestStatus } from '../domain/types.ts';
+
+export const OVERVIEW_DAYS = 90;
+export const DUE_SOON_DAYS = 7;
+
+const DAY_MS = 86_400_000;
+
+export type DailyActivity = { day: string; received: number; finished: number };
+
+export type Overview = {
+  asOf: string;
+  byStatus: Record<RequestStatus, number>;
+  total: number;
+  overdue: number;
+  /** Open requests due within DUE_SOON_DAYS (not yet overdue). */
+  dueSoon: number;
+  failedTasksByConnection: Array<{ connection: string | null; count: number }>;
+  /** One entry per UTC day, oldest first, the last being today. */
+  daily: DailyActivity[];
+  medianByConnection: ConnectionDuration[];
+};
+
+function utcDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+export async function readOverview(db: Kysely<DB>, now: Date): Promise<Overview> {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const since = new Date(today - (OVERVIEW_DAYS - 1) * DAY_MS);
+  const [statuses, overdue, dueSoon, failed, received, finished, medians] = await Promise.all([
+    countRequestsByStatus(db),
+    countOverdueRequests(db, now),
+    countOpenRequestsDueBetween(db, now, new Date(now.getTime() + DUE_SOON_DAYS * DAY_MS)),
+    countFailedTasksByConnection(db),
+    countRequestsCreatedPerDay(db, since),
+    countRequestsFinishedPerDay(db, since),
+    medianErasureSecondsByConnection(db, since),
+  ]);
+  const byStatus = Object.fromEntries(REQUEST_STATUSES.map((s) => [s, statuses.get(s) ?? 0])) as Record<RequestStatus, number>;
+  const receivedOn = new Map(received.map((r) => [r.day, r.count]));
+  const finishedOn = new Map(finished.map((r) => [r.day, r.count]));
+  const daily: DailyActivity[] = [];
+  for (let i = 0; i < OVERVIEW_DAYS; i++) {
+    const day = utcDay(new Date(since.getTime() + i * DAY_MS));
+    daily.push({ day, received: receivedOn.get(day) ?? 0, finished: finishedOn.get(day) ?? 0 });
+  }
+  return {
+    asOf: now.toISOString(),
+    byStatus,
+    total: [...statuses.values()].reduce((a, b) => a + b, 0),
+    overdue: [...overdue.values()].reduce((a, b) => a + b, 0),
+    dueSoon,
+    failedTasksByConnection: failed,
+    daily,
+    medianByConnection: medians,
+  };
+}

@@ -1,0 +1,76 @@
+// Demo requests for the sandbox, so the console's overview has something to show on a fresh machine: one
+// that completes, one still in progress for a while, one that fails, one overdue. Made through the normal
+// submit service (as if the sandbox's key had sent them), only when the database has no request yet, and
+// never touching the ids the README's example erases.
+//
+// Two are dated back (the submit runs on a clock set earlier): a request received 15 days ago whose call
+// never ends fails at its first recheck, past worker.maxTaskAgeHours (14 days); one received 40 days ago
+// is past its GDPR deadline and fails the same way — a failed request stays overdue (it is still owed).
+import { anyRequestExists } from './db/requests.ts';
+import type { ErasureRequestInput } from './domain/erasure-request.ts';
+import { SANDBOX_CARTESIA_CONNECTION, SANDBOX_KOREAI_CONNECTION, type Sandbox } from './sandbox.ts';
+import { submitErasureRequest, type SubmitDeps } from './services/submit-request.ts';
+
+const DAY_MS = 86_400_000;
+
+/** Calls the demo adds to the Cartesia simulator: one still live for ten minutes, one that never ends. */
+export const DEMO_LIVE_CALLS = {
+  endsInTenMinutes: 'ac_sandbox_live_0001',
+  neverEnds: 'ac_sandbox_live_0002',
+} as const;
+export const DEMO_LIVE_CALL_MS = 10 * 60_000;
+
+export type DemoRequest = { externalRef: string; daysAgo: number; input: Omit<ErasureRequestInput, 'externalRef'> };
+
+export function demoRequests(demo: Sandbox['simulators']['demo'], now: Date): DemoRequest[] {
+  const calls = (callIds: string[]) => ({ type: 'cartesia.calls' as const, connection: SANDBOX_CARTESIA_CONNECTION, callIds });
+  return [
+    {
+      externalRef: 'SANDBOX-COMPLETED',
+      daysAgo: 0,
+      input: {
+        regulation: 'gdpr',
+        targets: [
+          calls([demo.cartesia.callIds.failed, demo.cartesia.callIds.unknown]),
+          { type: 'koreai.recordings', connection: SANDBOX_KOREAI_CONNECTION, sessionIds: [demo.koreai.sessionIds.mediaUnavailable] },
+        ],
+      },
+    },
+    {
+      externalRef: 'SANDBOX-IN-PROGRESS',
+      daysAgo: 0,
+      input: { regulation: 'ccpa', targets: [calls([DEMO_LIVE_CALLS.endsInTenMinutes])] },
+    },
+    {
+      externalRef: 'SANDBOX-FAILED',
+      daysAgo: 15,
+      input: { regulation: 'gdpr', dueAt: new Date(now.getTime() + 5 * DAY_MS).toISOString(), targets: [calls([DEMO_LIVE_CALLS.neverEnds])] },
+    },
+    {
+      externalRef: 'SANDBOX-OVERDUE',
+      daysAgo: 40,
+      input: { regulation: 'gdpr', targets: [calls([DEMO_LIVE_CALLS.neverEnds])] },
+    },
+  ];
+}
+
+/** Creates the demo requests when there is no request yet; returns their ids (none when there were requests). */
+export async function seedSandboxDemo(deps: SubmitDeps, sandbox: Pick<Sandbox, 'simulators'>): Promise<string[]> {
+  if (await anyRequestExists(deps.database.db)) return [];
+  const base = { agent_id: sandbox.simulators.demo.cartesia.agentId, agent_name: 'Customer support', status: 'started' as const };
+  sandbox.simulators.cartesia.simulator.control.seedCalls([
+    { ...base, id: DEMO_LIVE_CALLS.endsInTenMinutes, endsAt: { afterMs: DEMO_LIVE_CALL_MS }, endReason: 'client_hangup' },
+    { ...base, id: DEMO_LIVE_CALLS.neverEnds },
+  ]);
+  const now = deps.clock.now();
+  const ids: string[] = [];
+  for (const demo of demoRequests(sandbox.simulators.demo, now)) {
+    const at = new Date(now.getTime() - demo.daysAgo * DAY_MS);
+    const outcome = await submitErasureRequest(
+      { ...deps, clock: { now: () => at } },
+      { input: { ...demo.input, externalRef: demo.externalRef }, apiKeyName: 'sandbox' },
+    );
+    ids.push(outcome.requestId);
+  }
+  return ids;
+}

@@ -1,0 +1,104 @@
+// The overview's numbers, on rows whose answer is known: requests by status, overdue and due soon, failed
+// tasks per connection, received and finished per UTC day over 90 days, the median time to an erasure
+// verdict per connection; and the sandbox's demo requests are made only on an empty database.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOverview } from '../../src/reports/overview.ts';
+import { seedSandboxDemo } from '../../src/sandbox-demo.ts';
+import { manualClock, randomIds } from '../../src/clock.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import { seedRequest } from '../audit/fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { testConfig } from '../http/harness.ts';
+
+let database: TestDatabase;
+const NOW = new Date('2026-03-10T12:00:00.000Z');
+const at = (iso: string) => new Date(iso);
+const plus = (d: Date, seconds: number) => new Date(d.getTime() + seconds * 1000);
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const db = database.db;
+  const a = at('2026-03-10T08:00:00.000Z');
+  await seedRequest(db, {
+    externalRef: 'A',
+    createdAt: a,
+    status: 'completed',
+    completedAt: at('2026-03-10T09:00:00.000Z'),
+    tasks: [
+      { state: 'succeeded', finishedAt: plus(a, 60) },
+      { state: 'not_found', finishedAt: plus(a, 180) },
+      { type: 'koreai.recording', connection: 'kore-support', state: 'succeeded', finishedAt: plus(a, 3600) },
+    ],
+  });
+  await seedRequest(db, {
+    externalRef: 'B',
+    createdAt: at('2026-03-09T10:00:00.000Z'),
+    status: 'failed',
+    completedAt: at('2026-03-10T10:00:00.000Z'),
+    dueAt: at('2026-03-09T12:00:00.000Z'),
+    tasks: [
+      { type: 'koreai.recording', connection: 'kore-support', state: 'failed', finishedAt: at('2026-03-09T11:00:00.000Z') },
+      { type: 'callback', connection: null, state: 'failed', finishedAt: at('2026-03-10T10:00:00.000Z') },
+    ],
+  });
+  await seedRequest(db, { externalRef: 'C', createdAt: at('2026-03-01T10:00:00.000Z'), status: 'in_progress', dueAt: at('2026-03-12T00:00:00.000Z'), tasks: [{ state: 'pending' }] });
+  // Older than the 90 days: counted by status, in no chart.
+  await seedRequest(db, {
+    externalRef: 'D',
+    createdAt: at('2025-11-01T10:00:00.000Z'),
+    status: 'completed',
+    completedAt: at('2025-11-02T10:00:00.000Z'),
+    tasks: [{ state: 'succeeded', finishedAt: at('2025-11-02T10:00:00.000Z') }],
+  });
+  // Past its due date but cancelled: not overdue.
+  await seedRequest(db, { externalRef: 'E', createdAt: at('2026-03-10T11:00:00.000Z'), status: 'cancelled', dueAt: at('2026-03-01T00:00:00.000Z'), tasks: [{ state: 'cancelled' }] });
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describe('the overview', () => {
+  it('counts requests by status, the overdue and those due within 7 days', async () => {
+    const o = await readOverview(database.db, NOW);
+    expect(o.byStatus).toEqual({ pending: 0, in_progress: 1, completed: 2, failed: 1, cancelled: 1 });
+    expect(o.total).toBe(5);
+    expect(o.overdue).toBe(1);
+    expect(o.dueSoon).toBe(1);
+    expect(o.failedTasksByConnection).toEqual([
+      { connection: 'kore-support', count: 1 },
+      { connection: null, count: 1 },
+    ]);
+  });
+
+  it('has one entry per UTC day of the last 90 days, received and finished', async () => {
+    const { daily } = await readOverview(database.db, NOW);
+    expect(daily).toHaveLength(90);
+    expect(daily[0]?.day).toBe('2025-12-11');
+    expect(daily.at(-1)).toEqual({ day: '2026-03-10', received: 2, finished: 2 });
+    expect(daily.find((d) => d.day === '2026-03-09')).toEqual({ day: '2026-03-09', received: 1, finished: 0 });
+    expect(daily.find((d) => d.day === '2026-03-01')).toEqual({ day: '2026-03-01', received: 1, finished: 0 });
+    expect(daily.reduce((n, d) => n + d.received, 0)).toBe(4);
+    expect(daily.reduce((n, d) => n + d.finished, 0)).toBe(2);
+  });
+
+  it('takes the median time to an erasure verdict per connection, over verdicts of the last 90 days only', async () => {
+    const { medianByConnection } = await readOverview(database.db, NOW);
+    expect(medianByConnection).toEqual([
+      { connection: 'cartesia-prod', tasks: 2, medianSeconds: 120 },
+      { connection: 'kore-support', tasks: 1, medianSeconds: 3600 },
+    ]);
+  });
+});
+
+describe('the sandbox demo requests', () => {
+  it('are not made when the database already has requests', async () => {
+    const config = testConfig();
+    // The simulators are never reached: a database with requests stops it first.
+    const made = await seedSandboxDemo(
+      { config, database, clock: manualClock(), ids: randomIds, metrics: createMetrics({ defaultMetrics: false }) },
+      { simulators: {} as never },
+    );
+    expect(made).toEqual([]);
+    expect((await readOverview(database.db, NOW)).total).toBe(5);
+  });
+});
