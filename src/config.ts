@@ -105,6 +105,11 @@ const workerSettings = z.strictObject({
   /** A task that is not final this long after the request was made fails. */
   maxTaskAgeHours: z.number().positive().default(14 * 24),
   shutdownGraceMs: z.int().positive().default(10_000),
+  /**
+   * How often the connections are checked (one harmless call each, cluster-wide); also sets when a
+   * connection nobody configures any more counts as removed (three intervals without a check).
+   */
+  connectionCheckIntervalSeconds: z.number().positive().default(300),
 }).prefault({});
 
 const configFile = z.strictObject({

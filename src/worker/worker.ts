@@ -39,6 +39,8 @@ export type WorkerDeps = {
   workerId?: string;
   /** LISTEN for NOTIFY wake-ups (default true; polling works without). */
   listen?: boolean;
+  /** A task's call was refused (401/403): the connection's key may have been revoked (the caller checks it soon). */
+  onCallRefused?: (connection: string) => void;
 };
 
 export type Worker = {
@@ -75,7 +77,11 @@ export function startWorker(deps: WorkerDeps): Worker {
     logger,
     metrics,
     finishPermit: (permitId, endedAt) => settler.finishPermit(permitId, endedAt),
-    settle: (executed) => settler.settle(executed),
+    settle: (executed) => {
+      const status = executed.result.call?.status;
+      if ((status === 401 || status === 403) && executed.task.connection !== null) deps.onCallRefused?.(executed.task.connection);
+      settler.settle(executed);
+    },
   });
   const claimer = createClaimer({
     owner: id,
