@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { consoleRoutes, CONSOLE_PREFIX } from './console/index.ts';
+import type { ConnectionProbe } from './domain/connection-check.ts';
 import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
 import type { AppDeps, ZodApp } from './http/app-deps.ts';
 import authPlugin from './http/plugins/auth.ts';
@@ -20,6 +21,22 @@ export type BuildAppOptions = {
   /** Serve only /healthz, /readyz and /metrics (ROLE=worker). */
   operationsOnly?: boolean;
 };
+
+/**
+ * Connection checks call the vendors: their clients are loaded at the first check (dynamic import), so an
+ * API process that never checks a connection never loads them, and closed with the app.
+ */
+function decorateConnectionProbe(app: ZodApp, deps: AppDeps): void {
+  let owned: Promise<ConnectionProbe> | null = null;
+  app.decorate('connectionProbe', () => {
+    if (deps.connectionProbe !== undefined) return Promise.resolve(deps.connectionProbe);
+    owned ??= import('./upstreams/connection-probes.ts').then((m) => m.createConnectionProbes(deps.config));
+    return owned;
+  });
+  app.addHook('onClose', async () => {
+    if (owned !== null) await (await owned).close();
+  });
+}
 
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<ZodApp> {
   if (!deps.config.secrets.has(SUBJECT_HASH_KEY_SECRET)) {
@@ -46,6 +63,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   app.decorate('deps', deps);
+  decorateConnectionProbe(app, deps);
 
   await app.register(problemsPlugin);
   await app.register(requestContextPlugin);

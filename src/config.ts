@@ -96,7 +96,10 @@ const cartesiaConnection = z.strictObject({
   apiVersion: z.string().default('2026-03-01'),
   /** Cancel a call that is still `started` before deleting it (otherwise wait for it to end). */
   cancelActiveCalls: z.boolean().default(false),
+  /** First wait before checking an active call again; the waits double up to 15 minutes. */
   activeCallRecheckSeconds: z.number().positive().default(60),
+  /** A call still `created` or `started` this long after the gateway first found it active fails (`still_in_progress`). */
+  activeCallMaxWaitHours: z.number().positive().default(24),
   limits: limits.default({ windows: [], concurrency: 8 }),
   requestTimeoutMs: z.int().positive().default(30_000),
   discovery: cartesiaDiscovery,
@@ -126,6 +129,11 @@ const workerSettings = z.strictObject({
   /** A task that is not final this long after the request was made fails. */
   maxTaskAgeHours: z.number().positive().default(14 * 24),
   shutdownGraceMs: z.int().positive().default(10_000),
+  /**
+   * How often the connections are checked (one harmless call each, cluster-wide); also sets when a
+   * connection nobody configures any more counts as removed (three intervals without a check).
+   */
+  connectionCheckIntervalSeconds: z.number().positive().default(300),
 }).prefault({});
 
 const configFile = z.strictObject({

@@ -17,7 +17,7 @@ import { migrateToLatest, migrationsPending } from './db/migrate.ts';
 import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
 import { loadEvidenceSigningKey, SigningKeyError, type EvidenceSigningKey } from './evidence/signing-key.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createMetrics, registerDatabaseGauges } from './metrics.ts';
+import { createMetrics, registerConnectionHoldGauges, registerDatabaseGauges } from './metrics.ts';
 import type { Sandbox } from './sandbox.ts';
 import { startWorkerRole, type RunningWorker } from './worker-role.ts';
 
@@ -163,6 +163,7 @@ async function main(): Promise<void> {
     // Counted in the database at scrape time: every replica reports the same numbers.
     registerOverdueRequestsGauge(deps.metrics.registry, database.db, systemClock);
     registerDatabaseGauges(deps.metrics, database.db);
+    registerConnectionHoldGauges(deps.metrics, database.db);
     // A worker-only process serves just /healthz, /readyz and /metrics, so it can be probed and scraped.
     app = await buildApp(deps, { operationsOnly: role === 'worker' });
     await app.listen({ port: config.env.PORT, host: config.env.HOST });

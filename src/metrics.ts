@@ -1,6 +1,7 @@
 // Prometheus metrics, one registry per process (tests build their own).
 import type { Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { countBlockedTasks, type HeldConnection } from './db/sql/count-blocked-tasks.ts';
 import { countTasksByState } from './db/sql/count-tasks-by-state.ts';
 import type { DB } from './db/schema.ts';
 
@@ -83,7 +84,54 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['connection'] as const,
       registers: [registry],
     }),
+    connectionChecks: new Counter({
+      name: 'gateway_connection_checks_total',
+      help: 'Connection checks made by this process, by connection and result (ok, auth_failed, unexpected_answer, unreachable)',
+      labelNames: ['connection', 'result'] as const,
+      registers: [registry],
+    }),
   };
+}
+
+/**
+ * Connections whose last check holds their deletions, and the open tasks waiting on them
+ * (`blocked_by_connection`), read from the database at scrape (at most once per `minIntervalMs`).
+ */
+export function registerConnectionHoldGauges(metrics: Metrics, db: Kysely<DB>, options: { minIntervalMs?: number } = {}): void {
+  let last = 0;
+  let cached: HeldConnection[] = [];
+  const refresh = async () => {
+    const now = Date.now();
+    if (now - last < (options.minIntervalMs ?? 5_000)) return;
+    try {
+      cached = await countBlockedTasks(db);
+      last = now;
+    } catch {
+      // Database unreachable: keep the last counts (gateway_tasks says the same).
+    }
+  };
+  new Gauge({
+    name: 'gateway_connection_blocked',
+    help: '1 for each connection whose last check (auth_failed, unexpected_answer) holds its deletions; all replicas',
+    labelNames: ['connection', 'result'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      await refresh();
+      this.reset();
+      for (const h of cached) this.set({ connection: h.connection, result: h.result }, 1);
+    },
+  });
+  new Gauge({
+    name: 'gateway_tasks_blocked_by_connection',
+    help: 'Open tasks (pending, waiting) not sent because their connection is held by its last check; all replicas',
+    labelNames: ['connection'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      await refresh();
+      this.reset();
+      for (const h of cached) this.set({ connection: h.connection }, h.tasks);
+    },
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 // One typed DB interface built from per-table types. Column names are the database's (snake_case);
 // services map rows to API shapes.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ConnectionCheckResult } from '../domain/connection-check.ts';
 import type { JsonObject } from '../domain/json.ts';
 import type { Regulation, RequestStatus, TaskState, TaskType } from '../domain/types.ts';
 
@@ -112,6 +113,18 @@ export type ConsoleSessionTable = {
   expires_at: Timestamp;
 };
 
+/** The last check of a connection (domain/connection-check.ts): one row per connection name. */
+export type ConnectionCheckTable = {
+  connection: string;
+  type: string;
+  result: ConnectionCheckResult;
+  http_status: number | null;
+  code: string | null;
+  latency_ms: number | null;
+  checked_at: Timestamp;
+  checked_by: string;
+};
+
 export type DB = {
   erasure_request: ErasureRequestTable;
   task: TaskTable;
@@ -120,6 +133,7 @@ export type DB = {
   pacing_permit: PacingPermitTable;
   connection_pacing: ConnectionPacingTable;
   console_session: ConsoleSessionTable;
+  connection_check: ConnectionCheckTable;
 };
 
 export type ErasureRequestRow = Selectable<ErasureRequestTable>;

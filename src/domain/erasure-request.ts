@@ -1,6 +1,7 @@
 // The erasure request as callers submit it and as the API shows it back: the shapes the services take
 // and return. The HTTP layer's zod schemas (http/schemas/) describe exactly these types and are checked
 // against them at compile time, so use cases never depend on the transport.
+import type { TaskBlock } from './connection-check.ts';
 import type { JsonObject } from './json.ts';
 import type { SubjectIdentities } from './subject.ts';
 import type { Target } from './targets.ts';
@@ -71,6 +72,8 @@ export type TaskResource = {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** Why an open task is not being sent (its connection's last check failed); null otherwise. */
+  blocked: TaskBlock | null;
 };
 
 export type TaskPage = { data: TaskResource[]; nextCursor: string | null };

@@ -19,6 +19,7 @@ export const PROBLEM_KINDS = {
   'request-not-cancellable': { status: 409, title: 'The request can no longer be cancelled' },
   'request-not-retryable': { status: 409, title: 'The request has nothing to retry' },
   'audit-chain-broken': { status: 409, title: 'The audit trail does not verify; no evidence is issued' },
+  'connection-busy': { status: 429, title: 'The connection has no free pacing slot for a check now' },
   internal: { status: 500, title: 'Internal error' },
   'service-unavailable': { status: 503, title: 'The service is temporarily unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Clock, IdSource } from '../clock.ts';
 import type { GatewayConfig, Scope } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { ConnectionProbe } from '../domain/connection-check.ts';
 import type { EvidenceSigningKey } from '../evidence/signing-key.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -20,6 +21,8 @@ export type AppDeps = {
   evidenceKey: EvidenceSigningKey;
   /** Wakes in-process workers right after a submit commits (NOTIFY reaches the others). */
   wakeWorkers?: () => void;
+  /** Makes connection checks' calls. Default: the vendors' clients for the configured connections, made at the first check. */
+  connectionProbe?: ConnectionProbe;
 };
 
 /** The API key a request authenticated with. */
@@ -37,6 +40,8 @@ export type ZodApp = FastifyInstance<
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
+    /** The connection probe (deps.connectionProbe, or the default one, loaded at its first use). */
+    connectionProbe(): Promise<ConnectionProbe>;
   }
   interface FastifyRequest {
     /** Set by the auth plugin on routes that require a scope; null on public routes. */

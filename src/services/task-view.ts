@@ -3,12 +3,17 @@ import type { Kysely } from 'kysely';
 import { decodeTaskCursor, encodeTaskCursor } from '../domain/cursor.ts';
 import { publicLocator } from '../domain/discovery.ts';
 import { problem } from '../domain/errors.ts';
+import { holdingConnectionChecks, type ConnectionCheckRow } from '../db/connection-checks.ts';
 import { requestExists } from '../db/requests.ts';
 import type { DB, TaskRow } from '../db/schema.ts';
 import { listTasks } from '../db/tasks.ts';
 import type { TaskPage, TaskResource } from '../domain/erasure-request.ts';
+import { isFinalTaskState } from '../domain/types.ts';
+import { toCheckRecord } from './connection-view.ts';
 
-export function toTaskResource(row: TaskRow): TaskResource {
+/** `blocked`: the check holding the task's connection, for a task that is still open. */
+export function toTaskResource(row: TaskRow, holds: ReadonlyMap<string, ConnectionCheckRow> = new Map()): TaskResource {
+  const hold = row.connection === null || isFinalTaskState(row.state) ? undefined : holds.get(row.connection);
   return {
     id: row.id,
     seq: row.seq,
@@ -26,6 +31,7 @@ export function toTaskResource(row: TaskRow): TaskResource {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     finishedAt: row.finished_at?.toISOString() ?? null,
+    blocked: hold === undefined ? null : { reason: 'blocked_by_connection', check: toCheckRecord(hold) },
   };
 }
 
@@ -45,8 +51,10 @@ export async function listTaskResources(
   const rows = await listTasks(db, requestId, afterSeq, query.limit + 1);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
+  const open = [...new Set(page.filter((r) => r.connection !== null && !isFinalTaskState(r.state)).map((r) => r.connection!))];
+  const holds = await holdingConnectionChecks(db, open);
   return {
-    data: page.map(toTaskResource),
+    data: page.map((r) => toTaskResource(r, holds)),
     nextCursor: rows.length > query.limit && last !== undefined ? encodeTaskCursor(last.seq) : null,
   };
 }

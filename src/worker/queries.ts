@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { claimDueTasks, type ClaimDueTasksInput } from '../db/sql/claim-due-tasks.ts';
 import { claimPacedTasks, type ClaimPacedTasksInput, type PacedClaim } from '../db/sql/claim-paced-tasks.ts';
 import { deleteOldPermits } from '../db/sql/delete-old-permits.ts';
+import { failAbandonedTasks, type AbandonedTask, type FailAbandonedTasksInput } from '../db/sql/fail-abandoned-tasks.ts';
 import { finishPermits } from '../db/sql/finish-permits.ts';
 import { releaseHeldTasks } from '../db/sql/release-held-tasks.ts';
 import { returnExpiredLeases, type ReturnedTask, type ReturnExpiredLeasesInput } from '../db/sql/return-expired-leases.ts';
@@ -27,9 +28,14 @@ export type SweepQueries = {
   deleteOldPermits(input: { olderThanSeconds: number; limit: number }): Promise<number>;
 };
 
+export type AbandonedTaskQueries = {
+  failAbandonedTasks(input: FailAbandonedTasksInput): Promise<AbandonedTask[]>;
+};
+
 export type WorkerQueries = ClaimQueries &
   SettleQueries &
-  SweepQueries & {
+  SweepQueries &
+  AbandonedTaskQueries & {
     /** At shutdown: hand every task this worker still holds back. */
     releaseHeldTasks(input: { owner: string; actor: string; now: Date }): Promise<number>;
   };
@@ -43,5 +49,6 @@ export function workerQueries(db: Kysely<DB>): WorkerQueries {
     returnExpiredLeases: (input) => returnExpiredLeases(db, input),
     deleteOldPermits: (input) => deleteOldPermits(db, input),
     releaseHeldTasks: (input) => releaseHeldTasks(db, input),
+    failAbandonedTasks: (input) => failAbandonedTasks(db, input),
   };
 }

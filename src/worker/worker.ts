@@ -1,7 +1,8 @@
 // The fan-out engine, wired from its parts: the claimer (claimer.ts) fills free capacity with due tasks
 // leased to this worker, the runner (runner.ts) executes them (one upstream call each, no transaction
 // open), the settler (settler.ts) writes the results in short batched transactions, the sweeper
-// (sweeper.ts) returns expired leases. The parts are given their database operations (queries.ts).
+// (sweeper.ts) returns expired leases, and the abandoned-task sweep (abandoned-task-sweep.ts) fails the
+// tasks nobody will finish. The parts are given their database operations (queries.ts).
 // Wake-ups: NOTIFY (wake-listener.ts), in-process wake(), the claimer's timers, and polling as the
 // fallback. stop(): stop claiming, let in-flight work finish for shutdownGraceMs, then abort it and
 // hand the held tasks back.
@@ -21,6 +22,7 @@ import { workerQueries } from './queries.ts';
 import { createRunner } from './runner.ts';
 import { createSettler } from './settler.ts';
 import { startSweeper } from './sweeper.ts';
+import { startAbandonedTaskSweep } from './abandoned-task-sweep.ts';
 import { startWakeListener, type WakeListener } from './wake-listener.ts';
 
 export type WorkerDeps = {
@@ -39,6 +41,8 @@ export type WorkerDeps = {
   workerId?: string;
   /** LISTEN for NOTIFY wake-ups (default true; polling works without). */
   listen?: boolean;
+  /** A task's call was refused (401/403): the connection's key may have been revoked (the caller checks it soon). */
+  onCallRefused?: (connection: string) => void;
 };
 
 export type Worker = {
@@ -75,7 +79,11 @@ export function startWorker(deps: WorkerDeps): Worker {
     logger,
     metrics,
     finishPermit: (permitId, endedAt) => settler.finishPermit(permitId, endedAt),
-    settle: (executed) => settler.settle(executed),
+    settle: (executed) => {
+      const status = executed.result.call?.status;
+      if ((status === 401 || status === 403) && executed.task.connection !== null) deps.onCallRefused?.(executed.task.connection);
+      settler.settle(executed);
+    },
   });
   const claimer = createClaimer({
     owner: id,
@@ -126,6 +134,18 @@ export function startWorker(deps: WorkerDeps): Worker {
     metrics,
     onReturned: () => claimer.wake(),
   });
+  const abandoned = startAbandonedTaskSweep({
+    actor,
+    intervalMs: s.sweepIntervalMs * 12,
+    configured: connections.map((c) => c.name),
+    // Every process that has a connection checks it every interval: three without a check, and it is gone.
+    removedAfterSeconds: s.connectionCheckIntervalSeconds * 3,
+    maxTaskAgeSeconds: s.maxTaskAgeHours * 3600,
+    queries,
+    clock,
+    logger,
+    metrics,
+  });
   const pollTimer = setInterval(() => claimer.wake(), s.pollIntervalMs);
   const listener: WakeListener | null = deps.listen === false ? null : startWakeListener({ url: database.url, onNotify: () => claimer.wake(), logger });
   // Leases are not renewed: one execution is one upstream call, bounded by the connection's timeout.
@@ -142,6 +162,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     stopping = true;
     clearInterval(pollTimer);
     sweeper.stop();
+    await abandoned.stop();
     await listener?.close();
     await claimer.stop();
     const deadline = performance.now() + s.shutdownGraceMs;

@@ -1,5 +1,6 @@
-// A Cartesia call still `started`: the task waits (not a failed attempt) and deletes once the call has
-// ended; with cancelActiveCalls the gateway cancels it first, then deletes.
+// A Cartesia call still `started`: the task waits (not a failed attempt), looking at the call's status
+// (GET) rather than sending DELETEs, and deletes once the call has ended; with cancelActiveCalls the
+// gateway cancels it first, then deletes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { engineConfig, insertRequest, startSimulators, startTestWorker, tasksOf, waitAllFinal, type Simulators } from './helpers.ts';
@@ -17,11 +18,12 @@ afterAll(async () => {
   await database?.close();
 });
 
-const deleteAnswers = (callId: string) =>
+const answers = (route: string, callId: string) =>
   sims.cartesia.control
     .requests()
-    .log.filter((e) => e.route === 'cartesia.calls.delete' && e.url.includes(callId))
+    .log.filter((e) => e.route === route && e.url.includes(callId))
     .map((e) => e.status);
+const deleteAnswers = (callId: string) => answers('cartesia.calls.delete', callId);
 
 describe('Cartesia calls still in progress', () => {
   it('waits for the call to end, then deletes it', { timeout: 30_000 }, async () => {
@@ -35,9 +37,11 @@ describe('Cartesia calls still in progress', () => {
       const [task] = await tasksOf(database.db, requestId);
       expect(task!.attempts).toBe(0); // waiting for the call is not a failed attempt
       expect(task!.upstream_ref).toMatchObject({ redactedAt: expect.any(String), callStatus: 'completed' });
-      const answers = deleteAnswers('ac_live_wait');
-      expect(answers.filter((s) => s === 400).length).toBeGreaterThanOrEqual(2);
-      expect(answers.at(-1)).toBe(200);
+      expect(deleteAnswers('ac_live_wait')).toEqual([400, 200]);
+      // The wait is counted on the task: one GET of the call per check.
+      const checks = (task!.upstream_ref?.activeCallWait as { checks: number }).checks;
+      expect(checks).toBeGreaterThanOrEqual(2);
+      expect(answers('cartesia.calls.get', 'ac_live_wait')).toHaveLength(checks + 1);
       expect(sims.cartesia.control.report().cancelled).toEqual([]);
       const deletedAt = Date.parse(sims.cartesia.control.deleted().calls.find((c) => c.callId === 'ac_live_wait')!.at);
       const endedAt = Date.parse(String(sims.cartesia.control.call('ac_live_wait').end_time));

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import type { JsonObject } from '../../src/domain/json.ts';
-import { BOT, countByState, spawnWorker, startSimulators, stopWorkerProcess, waitAllFinal, type Simulators, type WorkerProcess } from '../engine/helpers.ts';
+import { BOT, countByState, spawnWorker, startSimulators, stopWorkerProcess, waitAllFinal, waitFor, type Simulators, type WorkerProcess } from '../engine/helpers.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { bearer, buildTestApp, KEYS, type TestApp } from '../http/harness.ts';
 import { CARTESIA, FAULT_SECRETS_ENV, faultConfigFile, KORE, parsedFaultConfig } from './helpers/fault-config.ts';
@@ -97,6 +97,13 @@ describe('worker processes killed with SIGKILL, again and again', () => {
       return w;
     };
     let live = Array.from({ length: WORKERS }, spawn);
+    // The churn starts once the workers are at work (started, connections checked, tasks claimed): on a
+    // loaded machine a worker takes seconds to start, and kills before that interrupt nothing.
+    await waitFor(async () => (await sql<{ n: number }>`select count(*)::int as n from task where state = 'running'`.execute(database.db)).rows[0]!.n > 0, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: 'the workers to hold leases',
+    });
     const killed: string[] = [];
     // Pauses (and ties between victims) from a fixed seed, so runs are alike.
     let rng = 0x9e3779b9;

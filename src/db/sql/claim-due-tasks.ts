@@ -1,10 +1,12 @@
 // Claims due tasks of unpaced connections (and connection-less tasks such as callbacks) in one
 // statement: FOR UPDATE SKIP LOCKED so replicas never wait on each other, leased to `owner`.
 // Paced connections are claimed by claimPacedTasks, which hands out a pacing permit with each task.
+// Neither claims the tasks of a connection its last check holds (connection-hold.ts).
 import { sql, type Kysely } from 'kysely';
 import type { ClaimedTask } from '../../domain/task-execution.ts';
 import type { DB } from '../schema.ts';
 import { CLAIMED_COLUMNS, toClaimedTask, type ClaimedTaskRow } from './claimed-task.ts';
+import { connectionHeld } from './connection-hold.ts';
 
 export type ClaimDueTasksInput = {
   owner: string;
@@ -33,6 +35,7 @@ export async function claimDueTasks(db: Kysely<DB>, input: ClaimDueTasksInput): 
             and next_attempt_at <= ${input.now}
             and type = any(${input.types}::text[])
             and not exists (select 1 from connection_pacing p where p.connection = c.name and p.paused_until > clock_timestamp())
+            and not ${connectionHeld(sql`c.name`)}
           order by next_attempt_at
           limit ${input.limit}
           for update skip locked

@@ -2,12 +2,14 @@
 // transaction under the connection's advisory lock (see worker/pacing.ts for the design). A permit
 // starts now, or at the instant its window slot frees when that is within the reservation horizon;
 // the worker calls at the permit's start. When no more slots are free, says when to look again.
+// A connection held by its last check (connection-hold.ts) has nothing due.
 import { sql, type Kysely } from 'kysely';
 import type { ConnectionLimits } from '../../domain/connection-limits.ts';
 import type { ClaimedTask } from '../../domain/task-execution.ts';
 import { PACING_MARGIN_SECONDS, planPermits, type WindowUse, type PermitPlan, type PacingState } from '../../domain/pacing.ts';
 import type { DB } from '../schema.ts';
 import { CLAIMED_COLUMNS, toClaimedTask, type ClaimedTaskRow } from './claimed-task.ts';
+import { connectionHeld } from './connection-hold.ts';
 
 export type ClaimPacedTasksInput = {
   connection: string;
@@ -87,6 +89,7 @@ export async function claimPacedTasks(db: Kysely<DB>, input: ClaimPacedTasksInpu
     select 1 from task
     where connection = ${input.connection} and state in ('pending', 'waiting') and next_attempt_at <= ${input.now}
       and type = any(${input.types}::text[])
+      and not ${connectionHeld(sql`${input.connection}::text`)}
     limit 1`.execute(db);
   if (due.rows.length === 0) return { tasks: [], permits: new Map(), startInMs: new Map(), plan: nothingDue, state: null, retryInMs: null };
   return db.transaction().execute(async (trx) => {
@@ -106,6 +109,7 @@ export async function claimPacedTasks(db: Kysely<DB>, input: ClaimPacedTasksInpu
             and state in ('pending', 'waiting')
             and next_attempt_at <= ${input.now}
             and type = any(${input.types}::text[])
+            and not ${connectionHeld(sql`${input.connection}::text`)}
           order by next_attempt_at
           limit ${plan.starts.length}
           for update skip locked

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auditRoutes } from './audit/index.ts';
+import { connectionRoutes } from './connections/index.ts';
 import { erasureRequestRoutes } from './erasure-requests/index.ts';
 import { operationsRoutes } from './operations/index.ts';
 
@@ -13,5 +14,6 @@ export async function operationsOnlyRoutes(app: FastifyInstance): Promise<void> 
 export async function routes(app: FastifyInstance): Promise<void> {
   await app.register(async (scope) => erasureRequestRoutes(scope.withTypeProvider<ZodTypeProvider>()));
   await app.register(async (scope) => auditRoutes(scope.withTypeProvider<ZodTypeProvider>(), { evidenceKey: app.deps.evidenceKey }));
+  await app.register(async (scope) => connectionRoutes(scope.withTypeProvider<ZodTypeProvider>()));
   await app.register(async (scope) => operationsRoutes(scope.withTypeProvider<ZodTypeProvider>()));
 }

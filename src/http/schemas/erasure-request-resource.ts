@@ -5,6 +5,7 @@ import type { ErasureRequestPage, ErasureRequestResource, Progress, TaskPage, Ta
 import type { SameType } from '../../domain/same-type.ts';
 import { REGULATIONS, REQUEST_STATUSES, TARGET_TYPES, TASK_STATES, TASK_TYPES } from '../../domain/types.ts';
 import { timestamp } from './common.ts';
+import { taskBlockSchema } from './connection-resource.ts';
 
 const count = z.int().nonnegative();
 
@@ -78,6 +79,7 @@ export const taskSchema = z
     createdAt: timestamp,
     updatedAt: timestamp,
     finishedAt: timestamp.nullable(),
+    blocked: taskBlockSchema.nullable(),
   })
   .meta({ id: 'Task' });
 

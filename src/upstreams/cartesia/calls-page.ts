@@ -3,10 +3,11 @@
 // with an id on every call — and an unknown agent only by Cartesia's own 404 `not_found`. Anything else
 // (an HTML page from a proxy, a framework's `{"detail":"Not Found"}`) is never "nothing found": it is
 // retried as `unrecognised_answer` until the attempts run out. Limits and server errors are read as for
-// every Cartesia call (classifyRetryable).
+// every Cartesia call (classifyOther, answers.ts).
 import { truncateMessage, type Outcome } from '../../domain/outcome.ts';
 import { asObject, asString, type UpstreamResponse } from '../http.ts';
-import { cartesiaError, classifyRetryable } from './classify.ts';
+import { cartesiaErrorSummary, readCallNotFound, unrecognised, type CartesiaErrorAnswer } from './answers.ts';
+import { classifyOther } from './classify.ts';
 
 export type ListedCall = {
   id: string;
@@ -20,43 +21,40 @@ export type CallsPage = { calls: ListedCall[]; nextPage: string | null };
 export type CallsAnswer = { kind: 'page'; page: CallsPage } | { kind: 'outcome'; outcome: Outcome };
 export type AgentAnswer = { kind: 'exists' } | { kind: 'outcome'; outcome: Outcome };
 
-const unrecognised = (res: UpstreamResponse, code: string, message: string): Outcome => ({
-  kind: 'retry',
-  error: { kind: 'unrecognised_answer', status: res.status, code, message },
-});
-
-/** Cartesia's own error body (2026-03-01): `error_code` (string or null) and a message. */
-function isCartesiaError(res: UpstreamResponse): boolean {
-  const body = asObject(res.json);
-  return 'error_code' in body && (typeof body.error_code === 'string' || body.error_code === null) && typeof body.message === 'string';
+/** Cartesia's own 404 for the agent (not a route's): the vendor's answer that the agent is not there. */
+function readAgentNotFound(res: UpstreamResponse): CartesiaErrorAnswer | undefined {
+  // The same reading as a call's 404: Cartesia's JSON, a not-found code (or none), no word of a route.
+  return readCallNotFound(res);
 }
 
-/** Answers every discovery call shares: limits, server errors, auth, Cartesia's "not found", bad requests. */
-function classifyRefusal(res: UpstreamResponse, now: Date, agentId: string): Outcome | null {
-  const retry = classifyRetryable(res, now);
-  if (retry !== null) return retry;
-  if (res.status < 400 || res.status >= 500) return null;
-  if (!isCartesiaError(res)) return unrecognised(res, 'unrecognised_error', `HTTP ${res.status} not in Cartesia's error shape`);
-  const e = cartesiaError(res);
-  if (res.status === 404 && e.code === 'not_found') {
-    // The vendor's own answer that the agent is not there: the search cannot cover it, so it fails (never "nothing found").
-    return { kind: 'failed', error: { ...e, kind: 'http', message: truncateMessage(`agent ${agentId}: ${e.message}`) } };
+/**
+ * Answers every discovery call shares: an unknown agent (a failure, never "nothing found": the search
+ * cannot cover it), then what every Cartesia call shares — credentials, limits, server errors, answers
+ * not Cartesia's (classifyOther). Null for a 2xx, which the caller reads.
+ */
+function classifyRefusal(res: UpstreamResponse, now: Date, agentId: string, what: string): Outcome | null {
+  if (res.status >= 200 && res.status < 300) return null;
+  const notFound = readAgentNotFound(res);
+  if (notFound !== undefined) {
+    const error = cartesiaErrorSummary(res, notFound);
+    return { kind: 'failed', error: { ...error, message: truncateMessage(`agent ${agentId}: ${notFound.message}`) } };
   }
-  return { kind: 'failed', error: e };
+  return classifyOther(res, now, what);
 }
+
+const LIST = 'GET /agents/calls';
+const retryUnrecognised = (res: UpstreamResponse, what: string, code?: string): CallsAnswer => ({ kind: 'outcome', outcome: { kind: 'retry', error: unrecognised(res, what, code) } });
 
 export function classifyCallsAnswer(res: UpstreamResponse, now: Date, agentId: string, limit: number): CallsAnswer {
-  const refusal = classifyRefusal(res, now, agentId);
+  const refusal = classifyRefusal(res, now, agentId, LIST);
   if (refusal !== null) return { kind: 'outcome', outcome: refusal };
-  if (res.status < 200 || res.status >= 300) return { kind: 'outcome', outcome: unrecognised(res, 'unexpected_status', `HTTP ${res.status}`) };
-  if (res.json === undefined) return { kind: 'outcome', outcome: unrecognised(res, 'not_json', res.truncated ? 'calls page over the size cap' : 'calls page is not JSON') };
   const body = asObject(res.json);
-  if (!Array.isArray(body.data)) return { kind: 'outcome', outcome: unrecognised(res, 'no_data', 'calls page without a data list') };
+  if (res.json === undefined || !Array.isArray(body.data)) return retryUnrecognised(res, LIST);
   const calls: ListedCall[] = [];
   for (const item of body.data) {
     const o = asObject(item);
     const id = asString(o.id);
-    if (id === undefined || id === '') return { kind: 'outcome', outcome: unrecognised(res, 'call_without_id', 'a listed call has no id') };
+    if (id === undefined || id === '') return retryUnrecognised(res, LIST, 'call_without_id');
     const start = asString(o.start_time);
     const startMs = start === undefined ? null : Date.parse(start);
     const telephony = asObject(o.telephony_params);
@@ -66,14 +64,15 @@ export function classifyCallsAnswer(res: UpstreamResponse, now: Date, agentId: s
   let nextPage: string | null;
   if (typeof body.next_page === 'string' && body.next_page !== '') nextPage = body.next_page;
   else if (body.next_page === null || (body.next_page === undefined && calls.length < limit)) nextPage = null;
-  else return { kind: 'outcome', outcome: unrecognised(res, 'no_next_page', 'a full calls page without next_page') };
+  else return retryUnrecognised(res, LIST, 'no_next_page');
   return { kind: 'page', page: { calls, nextPage } };
 }
 
 /** GET /agents/{agent_id}: the agent exists when Cartesia answers its summary. */
 export function classifyAgentAnswer(res: UpstreamResponse, now: Date, agentId: string): AgentAnswer {
-  const refusal = classifyRefusal(res, now, agentId);
+  const what = 'GET /agents/{agent_id}';
+  const refusal = classifyRefusal(res, now, agentId, what);
   if (refusal !== null) return { kind: 'outcome', outcome: refusal };
-  if (res.status >= 200 && res.status < 300 && asString(asObject(res.json).id) === agentId) return { kind: 'exists' };
-  return { kind: 'outcome', outcome: unrecognised(res, 'unrecognised_agent', `HTTP ${res.status}: not the agent's summary`) };
+  if (asString(asObject(res.json).id) === agentId) return { kind: 'exists' };
+  return { kind: 'outcome', outcome: { kind: 'retry', error: unrecognised(res, what) } };
 }

@@ -1,9 +1,11 @@
 // A Cartesia connection: one undici Pool, Bearer key and Cartesia-Version on every call.
 import { connectionSecret, type CartesiaConnectionConfig, type GatewayConfig } from '../../config.ts';
+import type { JsonObject } from '../../domain/json.ts';
 import type { ExecutionContext, ExecutionResult } from '../../domain/task-execution.ts';
 import type { Outcome, UpstreamCall } from '../../domain/outcome.ts';
 import { createUpstreamEndpoint, sendUpstream, TransportError, type UpstreamEndpoint, type UpstreamResponse } from '../http.ts';
-import { cartesiaRef, classifyCartesiaTransportError, type CartesiaPolicy } from './classify.ts';
+import { readCartesiaError } from './answers.ts';
+import { classifyCartesiaTransportError, type CallClassifyInput, type CartesiaPolicy } from './classify.ts';
 
 export type CartesiaClient = {
   readonly connection: CartesiaConnectionConfig;
@@ -21,8 +23,21 @@ export function createCartesiaClient(config: Pick<GatewayConfig, 'file' | 'secre
     connection,
     apiKey,
     endpoint,
-    policy: { cancelActiveCalls: connection.cancelActiveCalls, activeCallRecheckMs: connection.activeCallRecheckSeconds * 1000 },
+    policy: {
+      cancelActiveCalls: connection.cancelActiveCalls,
+      activeCallRecheckMs: connection.activeCallRecheckSeconds * 1000,
+      activeCallMaxWaitMs: connection.activeCallMaxWaitHours * 3_600_000,
+    },
     close: () => endpoint.close(),
+  };
+}
+
+/** The headers of every Cartesia call. */
+export function cartesiaHeaders(client: CartesiaClient): Record<string, string> {
+  return {
+    authorization: `Bearer ${client.apiKey}`,
+    'cartesia-version': client.connection.apiVersion,
+    accept: 'application/json',
   };
 }
 
@@ -31,21 +46,27 @@ export type CartesiaCallSpec = {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   template: string;
-  classify: (res: UpstreamResponse, policy: CartesiaPolicy, now: Date) => Outcome;
+  classify: (res: UpstreamResponse, input: CallClassifyInput) => Outcome;
 };
 
-export async function callCartesia(client: CartesiaClient, ctx: ExecutionContext, spec: CartesiaCallSpec): Promise<ExecutionResult> {
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${client.apiKey}`,
-    'cartesia-version': client.connection.apiVersion,
-    accept: 'application/json',
-  };
+/** What a call event may carry: Cartesia's request id and error code (never its message). */
+function callRef(res: UpstreamResponse): JsonObject {
+  const e = readCartesiaError(res);
+  const out: JsonObject = {};
+  const requestId = e?.requestId ?? res.headers['x-request-id'];
+  if (requestId !== undefined) out.requestId = requestId;
+  if (e !== undefined && e.code !== null) out.errorCode = e.code;
+  return out;
+}
+
+export async function callCartesia(client: CartesiaClient, ctx: ExecutionContext, callId: string, spec: CartesiaCallSpec): Promise<ExecutionResult> {
   try {
-    const res = await sendUpstream(client.endpoint, { method: spec.method, path: spec.path, headers, signal: ctx.signal });
+    const res = await sendUpstream(client.endpoint, { method: spec.method, path: spec.path, headers: cartesiaHeaders(client), signal: ctx.signal });
     const call: UpstreamCall = { operation: spec.operation, method: spec.method, pathTemplate: spec.template, status: res.status, latencyMs: res.latencyMs };
-    const ref = cartesiaRef(res);
+    const ref = callRef(res);
     if (Object.keys(ref).length > 0) call.ref = ref;
-    return { outcome: spec.classify(res, client.policy, ctx.now()), call };
+    const input: CallClassifyInput = { policy: client.policy, now: ctx.now(), task: { callId, upstreamRef: ctx.task.upstreamRef, since: ctx.task.createdAt } };
+    return { outcome: spec.classify(res, input), call };
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
     return {

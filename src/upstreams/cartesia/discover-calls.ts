@@ -38,12 +38,13 @@ export function cartesiaDiscoverCalls(clients: ReadonlyMap<string, CartesiaClien
         return { outcome: { kind: 'failed', error: { kind: 'gateway', code: 'bad_cursor', message: 'discovery cursor past its last agent' } } };
       }
       if (state.lookup) {
-        return callCartesia(client, ctx, {
+        // The call is about the agent: its id stands where a call task's call id would.
+        return callCartesia(client, ctx, agentId, {
           operation: 'agent.get',
           method: 'GET',
           path: `/agents/${encodeURIComponent(agentId)}`,
           template: '/agents/{agent_id}',
-          classify: (res, _policy, now) => {
+          classify: (res, { now }) => {
             const answer = classifyAgentAnswer(res, now, agentId);
             return answer.kind === 'exists' ? cartesiaAgentExistsStep(state).outcome : withSummary(answer.outcome, state);
           },
@@ -51,12 +52,12 @@ export function cartesiaDiscoverCalls(clients: ReadonlyMap<string, CartesiaClien
       }
       const query = new URLSearchParams({ agent_id: agentId, limit: String(CALLS_PAGE_SIZE) });
       if (state.startingAfter !== null) query.set('starting_after', state.startingAfter);
-      return callCartesia(client, ctx, {
+      return callCartesia(client, ctx, agentId, {
         operation: 'calls.list',
         method: 'GET',
         path: `/agents/calls?${query.toString()}`,
         template: state.startingAfter === null ? '/agents/calls?agent_id={agent_id}' : '/agents/calls?agent_id={agent_id}&starting_after={call_id}',
-        classify: (res, _policy, now) => {
+        classify: (res, { now }) => {
           const answer = classifyCallsAnswer(res, now, agentId, CALLS_PAGE_SIZE);
           return answer.kind === 'page' ? cartesiaListStep(locator, state, answer.page).outcome : withSummary(answer.outcome, state);
         },
