@@ -4,11 +4,18 @@
 // was lost (`lostSubmits`) — the vendor may hold a job for it that the gateway never saw.
 import type { JsonObject } from './json.ts';
 
+/** Task types whose first phase submits a vendor job, and that phase: an execution of it lost midway may have queued one. */
+export const JOB_SUBMIT_TASK_TYPES = ['koreai.conversations', 'koreai.channel_user'] as const;
+export const JOB_SUBMIT_PHASE = 'start';
+
 /** A submit that may have reached the vendor although no usable answer came back. */
 export type LostSubmit = {
   /** ISO instant of the attempt. */
   at: string;
-  /** `timeout`, `connection`, `protocol` (no answer), or `unrecognised_answer` (a 2xx without a job id). */
+  /**
+   * `timeout`, `connection`, `protocol` (no answer), `unrecognised_answer` (a 2xx without a job id), or
+   * `lease_expired` (the worker submitting it stopped answering: it may have sent it).
+   */
   reason: string;
   /** HTTP status, when an answer came. */
   status?: number;
@@ -34,6 +41,11 @@ export function lostSubmitsOf(ref: JsonObject | null): LostSubmit[] {
 
 /** The sentence an auditor reads in the evidence for each lost submit answer. */
 export function lostSubmitNote(lost: LostSubmit): string {
-  const how = lost.status === undefined ? `no answer (${lost.reason})` : `an answer without a job id (HTTP ${lost.status})`;
+  const how =
+    lost.reason === 'lease_expired'
+      ? 'no answer (the worker submitting it stopped)'
+      : lost.status === undefined
+        ? `no answer (${lost.reason})`
+        : `an answer without a job id (HTTP ${lost.status})`;
   return `A job submit at ${lost.at} got ${how}: a job may have been queued twice — the vendor may hold a job whose id the gateway never received.`;
 }
