@@ -1,8 +1,8 @@
 // Kore.ai rate-limit answers in every shape (`errors[].msg`, `msg`, `message`, plain text) and status
 // (200, 400, 403, 429), the generic text included: each pauses the connection and fails no task, and —
 // the generic text treated as possibly hourly — no call is sent until the bot's "hourly" window has room
-// again by the pacing record. Each connection has its own simulator, whose bot allows 2 calls per 3 s
-// window (another client shares the bot) while the gateway is told 50: the third call breaches and blocks
+// again by the pacing record. Each connection has its own simulator, whose bot allows 2 calls per 6 s
+// "hourly" window (another client shares the bot) while the gateway is told 50: the third call breaches and blocks
 // the bot until its oldest call leaves the window; a call sent while blocked would count as
 // `refusedWhileBlocked`.
 import { sql } from 'kysely';
@@ -24,7 +24,8 @@ const CASES: Case[] = [
   { name: 'hourly-errors-429', shape: 'errors', status: 429, message: 'per-window', window: 'hour' },
   { name: 'minute-msg-200', shape: 'msg', status: 200, message: 'per-window', window: 'minute' },
 ];
-const WINDOW_MS = { hour: 3000, minute: 1000 };
+// Long enough that three sequential calls fall within one window even on a loaded machine.
+const WINDOW_MS = { hour: 6000, minute: 3000 };
 const TASKS = 4;
 
 let database: TestDatabase;
@@ -37,17 +38,18 @@ beforeAll(async () => {
     const vendor = { max: 2, windowMs: WINDOW_MS[c.window] };
     const sim = createKoreaiSimulator({
       bots: [{ ...BOT, enforceJti: true }],
-      // The "hourly" window is 3 s here; the other one is far from reached.
-      rateLimits: c.window === 'hour' ? { perMinute: { max: 1000, windowMs: 1000 }, perHour: vendor } : { perMinute: vendor, perHour: { max: 1000, windowMs: 3000 } },
+      // The "hourly" window is 6 s here; the other one is far from reached.
+      rateLimits: c.window === 'hour' ? { perMinute: { max: 1000, windowMs: 1000 }, perHour: vendor } : { perMinute: vendor, perHour: { max: 1000, windowMs: WINDOW_MS.hour } },
       settings: { rateLimitBodyShape: c.shape, rateLimitHttpStatus: c.status, rateLimitMessage: c.message },
     });
     sims.set(c.name, { sim, url: await sim.listen(), c });
   }
   const connections = Object.fromEntries(
-    [...sims].map(([name, { url }]) => [
+    [...sims].map(([name, { url, c }]) => [
       `rl-${name}`,
-      // The gateway believes the bot allows 50 per 1 s and per 3 s; one call at a time, so that no call is in flight when the limit answer comes.
-      { url, over: { limits: { windows: [{ max: 50, seconds: 1 }, { max: 50, seconds: 3 }], concurrency: 1 } } },
+      // The gateway knows the bot's windows but believes each allows 50; one call at a time, so that no call
+      // is in flight when the limit answer comes.
+      { url, over: { limits: { windows: [{ max: 50, seconds: c.window === 'hour' ? 1 : WINDOW_MS.minute / 1000 }, { max: 50, seconds: WINDOW_MS.hour / 1000 }], concurrency: 1 } } },
     ]),
   );
   worker = startTestWorker(database, koreConnectionsConfig(connections, 'http://127.0.0.1:9'));
