@@ -69,6 +69,7 @@ export function sandboxConfig(
         limits: { windows: [{ max: 60, seconds: 60 }, { max: 600, seconds: 3600 }], concurrency: 4 },
         jobPollIntervalSeconds: 2,
         recordingRecheckSeconds: 2,
+        recordingConfirmDelaySeconds: 1,
       },
       {
         name: SANDBOX_CARTESIA_CONNECTION,

@@ -53,6 +53,8 @@ export type TaskUpdatePlan = {
   failedAttempt: boolean;
   /** Pause the whole connection this long (the upstream said "rate limited"). */
   pauseConnectionMs?: number;
+  /** …and until its window of this many seconds has room again (see Outcome `retry`). */
+  pauseUntilWindowRoomSeconds?: number;
 };
 
 export type SettlementEventInput = {
