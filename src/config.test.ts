@@ -22,7 +22,15 @@ describe('config', () => {
   it('gives a Kore.ai connection the documented per-bot windows even when only concurrency is set', () => {
     const { file } = parseConfigFile({ apiKeys: [key], connections: [{ ...kore, limits: { concurrency: 2 } }] }, env, noFiles);
     const c = file.connections[0]!;
-    expect(c.limits).toEqual({ windows: [{ max: 60, seconds: 60 }, { max: 1800, seconds: 3600 }], concurrency: 2 });
+    expect(c.limits).toEqual({ windows: [{ max: 60, seconds: 60 }, { max: 1800, seconds: 3600 }], concurrency: 2, reserve: 0.1 });
+  });
+
+  it('Kore.ai settings of the verdict rule have their defaults, and bad values name the field', () => {
+    const c = parseConfigFile({ apiKeys: [key], connections: [kore] }, env, noFiles).file.connections[0]!;
+    expect(c).toMatchObject({ dateFormat: 'datetime', recordingConfirmDelaySeconds: 30, recordingMaxWaitHours: 48, recordingsApi: 'v2', limits: { reserve: 0.1 } });
+    expect(messages(() => parseConfigFile({ apiKeys: [key], connections: [{ ...kore, limits: { reserve: 1 } }] }, env, noFiles))[0]).toMatch(/^config connections\.0\.limits\.reserve: /);
+    expect(messages(() => parseConfigFile({ apiKeys: [key], connections: [{ ...kore, dateFormat: 'iso' }] }, env, noFiles))[0]).toMatch(/^config connections\.0\.dateFormat: /);
+    expect(messages(() => parseConfigFile({ apiKeys: [key], connections: [{ ...kore, recordingsApi: 'v1' }] }, env, noFiles))[0]).toMatch(/^config connections\.0\.recordingsApi: /);
   });
 
   it('resolves secrets from the environment and names the field when one is missing', () => {

@@ -34,8 +34,14 @@ const KOREAI_DEFAULT_WINDOWS = [{ max: 60, seconds: 60 }, { max: 1800, seconds: 
 
 /** For Kore.ai a missing `windows` means the documented ones, never "unlimited". */
 const koreaiLimits = z.strictObject({
+  /** The bot's limits (shared by every client of the bot). */
   windows: z.array(limitWindow).default(KOREAI_DEFAULT_WINDOWS),
   concurrency: z.int().positive().default(4),
+  /**
+   * Share of each window left for the bot's other clients: the gateway paces itself to (1 − reserve) of
+   * it (54/min and 1,620/h by default), so a breach — which blocks the whole bot — is not ours to cause.
+   */
+  reserve: z.number().min(0).lt(1).default(0.1),
 }).prefault({});
 
 /** How identity targets search a Kore.ai bot (docs: README "Erasing a person"). */
@@ -75,11 +81,29 @@ const koreaiConnection = z.strictObject({
   privateKey: secretRef.optional(),
   limits: koreaiLimits,
   jobPollIntervalSeconds: z.number().positive().default(900),
-  /** A conversation-deletion job not completed after this long fails (the upstream runs them off-peak). */
+  /**
+   * A conversation-deletion job not final this long after Kore.ai's `submittedAt` of that job fails
+   * (`job_timeout`); a re-drive submits a new job, whose age starts afresh. Kore.ai runs jobs off-peak.
+   */
   jobMaxAgeHours: z.number().positive().default(72),
-  /** How long to wait before checking a recording whose call or media is still in progress. */
+  /**
+   * Channel-user dates as sent to Kore.ai: `datetime` (whole-day bounds `T00:00:00.000Z` /
+   * `T23:59:59.999Z`, as the docs' sample sends them) or `date` (`YYYY-MM-DD`, as the docs' table says).
+   * A tenant that reads a bare end date as midnight silently leaves the last day out with `date`.
+   */
+  dateFormat: z.enum(['datetime', 'date']).default('datetime'),
+  /** First wait before checking again a recording whose call or media is in progress (it doubles up to 1 h). */
   recordingRecheckSeconds: z.number().positive().default(300),
-  /** After an hourly rate-limit answer the bot is blocked for the rest of the hour. */
+  /** A recording still in progress this long after the wait began fails (`still_in_progress`). */
+  recordingMaxWaitHours: z.number().positive().default(48),
+  /** Wait after a recording DELETE before confirming it is gone (a deletion takes a moment to show). */
+  recordingConfirmDelaySeconds: z.number().nonnegative().default(30),
+  /** The recording DELETE path: `v2` (`…/v2/recordings`, documented) or `legacy` (`/api/1.1/…/recordings`, the docs' sample). */
+  recordingsApi: z.enum(['v2', 'legacy']).default('v2'),
+  /**
+   * Pause after an hourly or unexplained rate-limit answer when the connection has no `limits.windows`
+   * to reckon from (with windows, the pause lasts until the longest window has room again).
+   */
   rateLimitBackoffSeconds: z.number().positive().default(1800),
   requestTimeoutMs: z.int().positive().default(30_000),
   discovery: koreaiDiscovery,

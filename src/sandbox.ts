@@ -71,6 +71,7 @@ export function sandboxConfig(
         recordingRecheckSeconds: 2,
         // The demo subject's history is 90 days: searching 120 (18 windows) keeps the demo within a minute of calls.
         discovery: { lookbackDays: 120 },
+        recordingConfirmDelaySeconds: 1,
       },
       {
         name: SANDBOX_CARTESIA_CONNECTION,

@@ -111,7 +111,7 @@ export async function runScenario(s: Scenario, o: { nodeArgs?: string[]; workers
     const config = writeGatewayConfig(`fanout-${label}`, {
       koreUrl: sims.koreUrl,
       cartesiaUrl: sims.cartesiaUrl,
-      kore: { jobPollIntervalSeconds: 0.1, recordingRecheckSeconds: 0.1 },
+      kore: { jobPollIntervalSeconds: 0.1, recordingRecheckSeconds: 0.1, recordingConfirmDelaySeconds: 0 },
     }, WORKER_SETTINGS);
     let pgPids: number[] = [];
     const endCpu = startCpuWindow({ workers: () => workers.map((w) => w.pid), postgres: () => pgPids });

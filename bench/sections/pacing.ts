@@ -35,7 +35,8 @@ export async function runPacing(): Promise<SectionResult> {
     const config = writeGatewayConfig('pacing', {
       koreUrl: sims.koreUrl,
       cartesiaUrl: sims.cartesiaUrl,
-      kore: { limits: { windows: [LIMIT], concurrency: CONCURRENCY } },
+      // No reserve: the pacing rule is measured against the whole window.
+      kore: { limits: { windows: [LIMIT], concurrency: CONCURRENCY, reserve: 0 } },
     });
     for (let i = 1; i <= WORKERS; i += 1) workers.push(await startGateway({ name: `pacing-worker-${i}`, role: 'worker', databaseUrl: db.url, config, wait: false }));
     const deadline = performance.now() + 10 * 60_000;

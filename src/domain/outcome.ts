@@ -58,9 +58,18 @@ export type Outcome =
       kind: 'retry';
       error: ErrorSummary;
       retryAfterMs?: number;
-      /** The upstream said "rate limited": the whole connection pauses this long. */
+      /** The upstream said "rate limited": the whole connection pauses this long (at least). */
       pauseConnectionMs?: number;
+      /**
+       * …and until the connection's window of this many seconds has room again, reckoned from the pacing
+       * record on the database clock: the oldest call still counting in that window has left it.
+       */
+      pauseUntilWindowRoomSeconds?: number;
+      /** The upstream refused to look at the request (a rate limit): retried without spending an attempt. */
+      notAnAttempt?: boolean;
       phase?: string;
+      /** Facts worth keeping even though the task goes on (e.g. a submit whose answer was lost). */
+      upstreamRef?: JsonObject;
     }
   /** Permanent failure: final, with the upstream's answer summarised. */
   | { kind: 'failed'; error: ErrorSummary; upstreamRef?: JsonObject };

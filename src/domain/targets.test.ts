@@ -69,8 +69,14 @@ describe('channel-user dates', () => {
     expect(checkTargetDates([target('2026-01-01', '2026-03-10')], now)).toEqual([]);
     expect(checkTargetDates([target(undefined, '2026-03-10T11:59:59Z')], now)).toEqual([]);
   });
+  it('accepts an end of today in either form — the docs’ own sample, today’s T23:59:59.999Z, included', () => {
+    expect(checkTargetDates([target('2026-03-10', '2026-03-10T23:59:59.999Z')], now)).toEqual([]);
+    expect(checkTargetDates([target('2026-03-10T08:00:00Z', '2026-03-10')], now)).toEqual([]);
+  });
   it('refuses an end before the start and an end in the future', () => {
     expect(checkTargetDates([target('2026-02-01', '2026-01-01')], now).map((i) => i.message)).toEqual(['endDate is before startDate']);
     expect(checkTargetDates([target(undefined, '2026-03-11')], now).map((i) => i.path)).toEqual(['body.targets.0.endDate']);
+    expect(checkTargetDates([target(undefined, '2026-03-11T00:00:00.000Z')], now).map((i) => i.message)).toEqual(['endDate is after today (UTC): Kore.ai refuses future dates']);
+    expect(checkTargetDates([target('2026-03-10T08:00:00Z', '2026-03-10T07:00:00Z')], now).map((i) => i.message)).toEqual(['endDate is before startDate']);
   });
 });

@@ -144,7 +144,18 @@ export function parseTargetDate(value: string): Date | null {
   return Number.isNaN(t) ? null : new Date(t);
 }
 
-/** Channel-user date ranges: real dates, `endDate` ≥ `startDate`, and `endDate` not in the future (Kore.ai refuses it). */
+/** The last instant a `YYYY-MM-DD` covers (the whole UTC day, as the range is sent); a date-time as given. */
+function rangeEnd(value: string, parsed: Date): Date {
+  return DATE_ONLY.test(value) ? new Date(parsed.getTime() + 86_400_000 - 1) : parsed;
+}
+
+const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * Channel-user date ranges: real dates, the end not before the start, and the end not after today. Kore.ai
+ * refuses "a future date" by calendar day, so an end of today is accepted in either form — `YYYY-MM-DD` or
+ * today's `T23:59:59.999Z`, the docs' own sample. A bare end day covers that whole day.
+ */
 export function checkTargetDates(targets: readonly Target[], now: Date): ProblemIssue[] {
   const issues: ProblemIssue[] = [];
   targets.forEach((target, index) => {
@@ -154,10 +165,10 @@ export function checkTargetDates(targets: readonly Target[], now: Date): Problem
     const base = `body.targets.${index}`;
     if (target.startDate !== undefined && start === null) issues.push({ path: `${base}.startDate`, message: 'not a valid date' });
     if (target.endDate !== undefined && end === null) issues.push({ path: `${base}.endDate`, message: 'not a valid date' });
-    if (start !== null && end !== null && end.getTime() < start.getTime()) {
+    if (start !== null && end !== null && rangeEnd(target.endDate!, end).getTime() < start.getTime()) {
       issues.push({ path: `${base}.endDate`, message: 'endDate is before startDate' });
     }
-    if (end !== null && end.getTime() > now.getTime()) issues.push({ path: `${base}.endDate`, message: 'endDate is in the future' });
+    if (end !== null && utcDay(end) > utcDay(now)) issues.push({ path: `${base}.endDate`, message: 'endDate is after today (UTC): Kore.ai refuses future dates' });
   });
   return issues;
 }

@@ -56,6 +56,8 @@ export type TaskUpdatePlan = {
   pauseConnectionMs?: number;
   /** Erasure tasks a discovery found on this page: added to the request in the settlement's transaction. */
   addTasks?: FoundTask[];
+  /** …and until its window of this many seconds has room again (see Outcome `retry`). */
+  pauseUntilWindowRoomSeconds?: number;
 };
 
 export type SettlementEventInput = {

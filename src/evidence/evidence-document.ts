@@ -6,6 +6,7 @@ import type { JsonObject } from '../domain/json.ts';
 import type { StateCounts } from '../domain/status.ts';
 import { discoveryResult, publicLocator } from '../domain/discovery.ts';
 import { isDiscoveryTaskType, type Regulation, type RequestStatus, type TaskState } from '../domain/types.ts';
+import { jobIdsOf, lostSubmitNote, lostSubmitsOf } from '../domain/upstream-jobs.ts';
 
 export const EVIDENCE_SCHEMA = 'erasure-evidence/v1';
 
@@ -31,6 +32,10 @@ export type EvidenceTask = {
   upstream: JsonObject | null;
   /** Only for `failed` tasks: the last error recorded. */
   error?: JsonObject | null;
+  /** Every vendor job id the task received (Kore.ai conversation-deletion jobs), oldest first. */
+  jobIds?: string[];
+  /** What an auditor must know beyond the verdict: e.g. a submit whose answer was lost ("a job may have been queued twice"). */
+  notes?: string[];
 };
 
 /** What one discovery searched: the evidence shows what was looked for, not only what was erased. */
@@ -85,6 +90,13 @@ export type EvidenceInputs = {
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
+/** The job ids and lost submit answers a task's reference records (domain/upstream-jobs.ts), when there are any. */
+function jobFacts(ref: JsonObject | null): Pick<EvidenceTask, 'jobIds' | 'notes'> {
+  const jobIds = jobIdsOf(ref);
+  const notes = lostSubmitsOf(ref).map(lostSubmitNote);
+  return { ...(jobIds.length > 0 ? { jobIds } : {}), ...(notes.length > 0 ? { notes } : {}) };
+}
+
 export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: EvidenceInputs): EvidencePayload {
   const final = request.completed_at !== null;
   const issuedAt = request.completed_at ?? now;
@@ -137,6 +149,7 @@ export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: Ev
         finishedAt: iso(t.finished_at),
         upstream: t.upstream_ref,
         ...(t.state === 'failed' ? { error: t.last_error } : {}),
+        ...jobFacts(t.upstream_ref),
       })),
     chain,
   };

@@ -5,10 +5,11 @@
 // interval.
 import type { Clock } from '../clock.ts';
 import type { ConnectionConfig } from '../config.ts';
+import type { ConnectionLimits } from '../domain/connection-limits.ts';
 import type { ClaimedTask } from '../domain/task-execution.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { isPaced, reserveAheadMs } from './pacing.ts';
+import { isPaced, pacingLimits, reserveAheadMs } from './pacing.ts';
 import type { ClaimQueries } from './queries.ts';
 
 export type ClaimerOptions = {
@@ -43,6 +44,8 @@ export type Claimer = {
 
 type PacedSource = {
   connection: ConnectionConfig;
+  /** What claims enforce: the configured windows less the connection's reserve. */
+  limits: ConnectionLimits;
   /** There may be due tasks (reset by wake-ups; cleared when a claim finds fewer than it could take). */
   due: boolean;
   /** performance.now() before which no slot is free (from the last paced claim). */
@@ -58,7 +61,7 @@ export function createClaimer(o: ClaimerOptions): Claimer {
   const unpaced = o.connections.filter((c) => !isPaced(c.limits)).map((c) => c.name);
   const paced: PacedSource[] = o.connections
     .filter((c) => isPaced(c.limits))
-    .map((c) => ({ connection: c, due: true, blockedUntil: 0, blockReason: null, permitTtlSeconds: o.leaseSeconds + c.requestTimeoutMs / 1000 + 5, claimMs: 10 }));
+    .map((c) => ({ connection: c, limits: pacingLimits(c), due: true, blockedUntil: 0, blockReason: null, permitTtlSeconds: o.leaseSeconds + c.requestTimeoutMs / 1000 + 5, claimMs: 10 }));
   const pacedByName = new Map(paced.map((p) => [p.connection.name, p]));
   const leaseUntil = (now: Date) => new Date(now.getTime() + o.leaseSeconds * 1000);
 
@@ -144,7 +147,7 @@ export function createClaimer(o: ClaimerOptions): Claimer {
     const started = performance.now();
     const claim = await queries.claimPacedTasks({
       connection: name,
-      limits: p.connection.limits,
+      limits: p.limits,
       owner: o.owner,
       now,
       leaseUntil: leaseUntil(now),

@@ -1,6 +1,6 @@
 // How a worker uses the pacing rule of domain/pacing.ts: which connections are paced, how far ahead to reserve.
 import type { ConnectionConfig } from '../config.ts';
-import type { ConnectionLimits } from '../domain/connection-limits.ts';
+import { withReserve, type ConnectionLimits } from '../domain/connection-limits.ts';
 
 /**
  * How far ahead a worker reserves a window slot: a few times its recent paced-claim latency, so the
@@ -23,3 +23,8 @@ export function pacedConnections(connections: readonly ConnectionConfig[]): Conn
 }
 
 
+
+/** The limits a connection's claims are paced by: its windows less the reserve it keeps for others. */
+export function pacingLimits(connection: ConnectionConfig): ConnectionLimits {
+  return withReserve(connection.limits);
+}

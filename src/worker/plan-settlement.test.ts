@@ -24,8 +24,8 @@ const call = { operation: 'recording.check', method: 'GET', pathTemplate: '/api/
 
 describe('planSettlement', () => {
   it('final outcomes finish the task and keep earlier upstream references', () => {
-    const p = planSettlement(task({ phase: 'confirm', upstreamRef: { deleteMessage: 'deleted' } }), { outcome: { kind: 'succeeded', upstreamRef: { recordingStatus: 'media_unavailable' } }, call }, s, now);
-    expect(p).toMatchObject({ state: 'succeeded', finishedAt: now, sentAt: now, upstreamRef: { deleteMessage: 'deleted', recordingStatus: 'media_unavailable' }, lastError: null });
+    const p = planSettlement(task({ phase: 'confirm', upstreamRef: { deleteStatus: 200 } }), { outcome: { kind: 'succeeded', upstreamRef: { recordingStatus: 'media_unavailable' } }, call }, s, now);
+    expect(p).toMatchObject({ state: 'succeeded', finishedAt: now, sentAt: now, upstreamRef: { deleteStatus: 200, recordingStatus: 'media_unavailable' }, lastError: null });
   });
 
   it('continue re-queues the next phase now; waiting checks again later; neither is an attempt', () => {
@@ -63,6 +63,19 @@ describe('planSettlement', () => {
   it('keeps upstream rate-limit pauses for the connection', () => {
     const p = planSettlement(task(), { outcome: { kind: 'retry', error: { kind: 'http', status: 429, message: 'x' }, retryAfterMs: 2000, pauseConnectionMs: 2000 }, call }, s, now);
     expect(p.pauseConnectionMs).toBe(2000);
+    expect(p.attempts).toBe(1);
+  });
+
+  it('a rate-limited answer that spends no attempt pauses until a window has room, and never fails the task', () => {
+    const limited = { kind: 'retry' as const, error: { kind: 'http' as const, status: 200, message: 'x' }, retryAfterMs: 1000, pauseConnectionMs: 1000, pauseUntilWindowRoomSeconds: 3600, notAnAttempt: true };
+    const p = planSettlement(task({ attempts: 4 }), { outcome: limited, call }, s, now, () => 0);
+    expect(p).toMatchObject({ state: 'pending', attempts: 4, failedAttempt: true, pauseConnectionMs: 1000, pauseUntilWindowRoomSeconds: 3600 });
+  });
+
+  it('a retry may keep facts in the upstream reference (a submit whose answer was lost)', () => {
+    const lost = { kind: 'retry' as const, error: { kind: 'transport' as const, code: 'connection', message: 'x' }, upstreamRef: { lostSubmits: [{ at: now.toISOString(), reason: 'connection' }] } };
+    const p = planSettlement(task({ upstreamRef: { jobIds: ['cdj-1'] } }), { outcome: lost, call }, s, now);
+    expect(p.upstreamRef).toEqual({ jobIds: ['cdj-1'], lostSubmits: [{ at: now.toISOString(), reason: 'connection' }] });
   });
 });
 

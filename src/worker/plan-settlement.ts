@@ -90,14 +90,19 @@ function planOutcome(task: ClaimedTask, result: ExecutionResult, s: SettlementSe
         null,
       );
     case 'retry': {
-      const attempts = task.attempts + 1;
+      // A rate-limited answer says nothing about the task: it waits out the pause without spending an
+      // attempt (the age limit still bounds it).
+      const attempts = outcome.notAnAttempt === true ? task.attempts : task.attempts + 1;
       const phase = outcome.phase ?? task.phase;
-      const pause = outcome.pauseConnectionMs === undefined ? {} : { pauseConnectionMs: outcome.pauseConnectionMs };
+      const pause: Partial<TaskUpdatePlan> = {};
+      if (outcome.pauseConnectionMs !== undefined) pause.pauseConnectionMs = outcome.pauseConnectionMs;
+      if (outcome.pauseUntilWindowRoomSeconds !== undefined) pause.pauseUntilWindowRoomSeconds = outcome.pauseUntilWindowRoomSeconds;
+      const upstreamRef = mergeRef(task.upstreamRef, outcome.upstreamRef);
       if (attempts >= s.maxAttempts) {
-        return final('failed', { attempts, phase, failedAttempt: true, lastError: errorJson(outcome.error, { gaveUp: 'max_attempts' }), ...pause });
+        return final('failed', { attempts, phase, upstreamRef, failedAttempt: true, lastError: errorJson(outcome.error, { gaveUp: 'max_attempts' }), ...pause });
       }
       const delay = retryDelayMs(attempts, s.backoff, outcome.retryAfterMs, random);
-      return later('pending', delay, { attempts, phase, failedAttempt: true, ...pause }, outcome.error);
+      return later('pending', delay, { attempts, phase, upstreamRef, failedAttempt: true, ...pause }, outcome.error);
     }
   }
 }

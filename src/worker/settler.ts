@@ -138,7 +138,8 @@ export function createSettler(o: SettlerOptions): Settler {
       metrics.taskSettlements.inc({ type: st.task.type, state: st.plan.state });
       if (st.plan.pauseConnectionMs !== undefined && st.task.connection !== null) {
         metrics.connectionPauses.inc({ connection: st.task.connection });
-        logger.warn({ connection: st.task.connection, pauseMs: st.plan.pauseConnectionMs }, 'upstream answered rate-limited; connection paused');
+        const untilWindowRoom = st.plan.pauseUntilWindowRoomSeconds;
+        logger.warn({ connection: st.task.connection, pauseMs: st.plan.pauseConnectionMs, ...(untilWindowRoom === undefined ? {} : { untilWindowRoomSeconds: untilWindowRoom }) }, 'upstream answered rate-limited; connection paused');
       }
     }
   }

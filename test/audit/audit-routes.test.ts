@@ -121,6 +121,27 @@ describe('evidence and JWKS', () => {
   });
 });
 
+describe('evidence of vendor jobs', () => {
+  it('names every job id a task received and notes a submit whose answer was lost', async () => {
+    const id = await submit();
+    await settleAll(id, 'succeeded');
+    const [first] = await t.db.selectFrom('task').select('id').where('request_id', '=', id).orderBy('seq').limit(1).execute();
+    const upstreamRef = { jobId: 'cdj-2', jobIds: ['cdj-1', 'cdj-2'], lostSubmits: [{ at: '2026-03-10T11:00:00.000Z', reason: 'timeout' }] };
+    await t.db.updateTable('task').set({ upstream_ref: upstreamRef }).where('id', '=', first!.id).execute();
+
+    const res = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: auditor });
+    expect(res.statusCode).toBe(200);
+    const tasks = res.json().payload.tasks as Array<{ id: string; jobIds?: string[]; notes?: string[] }>;
+    const task = tasks.find((x) => x.id === first!.id)!;
+    expect(task.jobIds).toEqual(['cdj-1', 'cdj-2']);
+    expect(task.notes).toEqual([
+      'A job submit at 2026-03-10T11:00:00.000Z got no answer (timeout): a job may have been queued twice — the vendor may hold a job whose id the gateway never received.',
+    ]);
+    // Tasks without vendor jobs carry neither.
+    expect(tasks.filter((x) => x.id !== first!.id).every((x) => x.jobIds === undefined && x.notes === undefined)).toBe(true);
+  });
+});
+
 describe('POST /v1/erasure-requests/{id}/cancel', () => {
   it('cancels unsent tasks, answers the request and what could not be cancelled, then 409', async () => {
     const id = await submit({ callbackUrl: 'https://portal.internal/hooks/erasure' });

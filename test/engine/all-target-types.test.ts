@@ -35,7 +35,7 @@ afterAll(async () => {
 describe('a request with all four target types', () => {
   it('reaches completed, each task with its upstream reference', async () => {
     const requestId = await insertRequest(database.db, [
-      { type: 'koreai.conversations', connection: 'kore', locator: { conversationIds: ['conv-1', 'conv-2', 'conv-unknown'] } },
+      { type: 'koreai.conversations', connection: 'kore', locator: { conversationIds: ['conv-1', 'conv-2'] } },
       { type: 'koreai.channel_user', connection: 'kore', locator: { cId: 'u-channel-1', startDate: '2020-01-01', endDate: new Date().toISOString() } },
       { type: 'koreai.recording', connection: 'kore', locator: { sessionId: 'sess-rec-1' } },
       { type: 'cartesia.call', connection: 'cartesia', locator: { callId: 'ac_done' } },
@@ -44,9 +44,10 @@ describe('a request with all four target types', () => {
     expect(await waitAllFinal(database.db, requestId, 20_000)).toEqual({ succeeded: 4 });
 
     const [conv, channel, recording, call] = await tasksOf(database.db, requestId);
-    expect(conv!.upstream_ref).toMatchObject({ jobId: expect.stringMatching(/^cdj-/), jobStatus: 'completed', result: { totalConversations: 3, deletedCount: 2, skippedCount: 1 } });
+    expect(conv!.upstream_ref).toMatchObject({ jobId: expect.stringMatching(/^cdj-/), jobStatus: 'completed', result: { totalConversations: 2, deletedCount: 2, skippedCount: 0 } });
+    expect(conv!.upstream_ref).toMatchObject({ jobIds: [(conv!.upstream_ref as { jobId: string }).jobId] });
     expect(channel!.upstream_ref).toMatchObject({ jobId: expect.stringMatching(/^cdj-/), jobStatus: 'completed', result: { deletedCount: 2 } });
-    expect(recording!.upstream_ref).toMatchObject({ deleteMessage: 'Call recordings deleted successfully', recordingStatus: 'media_unavailable' });
+    expect(recording!.upstream_ref).toMatchObject({ deleteStatus: 200, recordingStatus: 'media_unavailable' });
     expect(call!.upstream_ref).toMatchObject({ redactedAt: expect.any(String) });
     for (const t of [conv, channel, recording, call]) {
       expect(t!.finished_at).not.toBeNull();

@@ -80,6 +80,30 @@ describe('settleTasks and returnExpiredLeases', () => {
   });
 });
 
+describe('a job submit lost with its worker', () => {
+  it('keeps the expired submit as a lost answer (Kore.ai may have queued the job); other phases and types keep their reference', async () => {
+    const requestId = await insertRequest(database.db, [
+      { type: 'koreai.conversations', connection: 'c4', locator: { conversationIds: ['conv-a'] } },
+      { type: 'koreai.conversations', connection: 'c4', locator: { conversationIds: ['conv-b'] } },
+      { type: 'koreai.recording', connection: 'c4', locator: { sessionId: 'sess-a' } },
+    ]);
+    const [, polling] = await tasksOf(database.db, requestId);
+    await sql`update task set phase = 'poll', upstream_ref = '{"jobId": "cdj-1", "jobIds": ["cdj-1"]}' where id = ${polling!.id}`.execute(database.db);
+    const now = new Date();
+    const claimed = await claimDueTasks(database.db, { owner: 'killed', now, leaseUntil: lease(now, 1), limit: 3, types: ['koreai.conversations', 'koreai.recording'], connections: ['c4'] });
+    expect(claimed).toHaveLength(3);
+    const later = new Date(now.getTime() + 2000);
+    await returnExpiredLeases(database.db, { now: later, actor: 'worker:sweeper', maxAttempts: 5, limit: 10 });
+    const [submit, poll, recording] = await tasksOf(database.db, requestId);
+    expect(submit!.upstream_ref).toEqual({ lostSubmits: [{ at: later.toISOString(), reason: 'lease_expired' }] });
+    expect(poll!.upstream_ref).toEqual({ jobId: 'cdj-1', jobIds: ['cdj-1'] });
+    expect(recording!.upstream_ref).toBeNull();
+    const events = await sql<{ task_id: string; data: Record<string, unknown> }>`
+      select task_id, data from request_event where request_id = ${requestId} and type = 'task.lease_expired' order by seq`.execute(database.db);
+    expect(events.rows.filter((e) => e.data.mayHaveQueuedJob === true).map((e) => e.task_id)).toEqual([submit!.id]);
+  });
+});
+
 describe('claimPacedTasks', () => {
   it('never grants more than the concurrency or a window allows, and says when a slot frees', async () => {
     await insertRequest(database.db, calls(10, 'paced'));

@@ -54,7 +54,7 @@ export type ConfigOptions = {
 };
 
 /**
- * A Kore.ai connection to the test simulator: unpaced, quick polls and rechecks, short timeouts.
+ * A Kore.ai connection to the test simulator: unpaced, quick polls, rechecks and confirms, short timeouts.
  * Every test config builds its connections here; `over` sets what a test needs differently.
  */
 export function koreTestConnection(name: string, baseUrl: string, over: JsonObject = {}): JsonObject {
@@ -68,6 +68,7 @@ export function koreTestConnection(name: string, baseUrl: string, over: JsonObje
     limits: { windows: [], concurrency: 16 },
     jobPollIntervalSeconds: 0.3,
     recordingRecheckSeconds: 0.3,
+    recordingConfirmDelaySeconds: 0.1,
     requestTimeoutMs: 2000,
     ...over,
   };

@@ -29,7 +29,8 @@ describe('pacing shared by three worker processes', () => {
     const { raw } = engineConfig({
       koreUrl: sims.koreUrl,
       cartesiaUrl: sims.cartesiaUrl,
-      kore: { limits: { windows: [LIMIT], concurrency: 8 } },
+      // No reserve: the pacing rule is measured against the whole window.
+      kore: { limits: { windows: [LIMIT], concurrency: 8, reserve: 0 } },
       // Wake-ups for pacing come from each worker's own timers; polling and sweeping are the background.
       worker: { concurrency: 8, batchSize: 8, pollIntervalMs: 1000, sweepIntervalMs: 1000, leaseSeconds: 15 },
     });

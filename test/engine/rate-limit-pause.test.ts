@@ -1,5 +1,7 @@
-// Kore.ai says "hourly rate limit" (with HTTP 200, one of the undocumented readings): the connection is
-// paused for rateLimitBackoffSeconds for every worker, and nothing more is sent to the blocked bot.
+// Kore.ai says "hourly rate limit" (with HTTP 200, one of the undocumented readings) on a connection with
+// no windows to reckon from: the connection is paused for rateLimitBackoffSeconds for every worker, nothing
+// more is sent to the blocked bot, and the task spends no attempt. (With windows, the pause lasts until the
+// longest one has room again: koreai-rate-limits.test.ts.)
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -31,7 +33,7 @@ afterAll(async () => {
 });
 
 describe('an upstream rate-limit answer', () => {
-  it('pauses the connection for rateLimitBackoffSeconds and sends nothing more', { timeout: 30_000 }, async () => {
+  it('pauses a connection without windows for rateLimitBackoffSeconds and sends nothing more', { timeout: 30_000 }, async () => {
     const requestId = await insertRequest(
       database.db,
       Array.from({ length: 10 }, (_, i) => ({ type: 'koreai.recording' as const, connection: 'kore', locator: { sessionId: `sess-rl-${i}` } })),
@@ -52,8 +54,9 @@ describe('an upstream rate-limit answer', () => {
     expect(sims.kore.control.breaches()[BOT.botId]).toMatchObject({ hourly: 1, refusedWhileBlocked: 0 });
 
     expect(await countByState(database.db, requestId)).toEqual({ not_found: 5, pending: 5 });
-    const limited = (await tasksOf(database.db, requestId)).find((t) => t.attempts > 0)!;
+    const limited = (await tasksOf(database.db, requestId)).find((t) => t.last_error !== null)!;
     expect(limited.last_error).toMatchObject({ code: 'rate_limited_hourly', status: 200 });
+    expect(limited.attempts).toBe(0);
     expect(limited.next_attempt_at.getTime() - Date.now()).toBeGreaterThan(3500_000);
   });
 });

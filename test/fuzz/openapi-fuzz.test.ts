@@ -47,7 +47,7 @@ const undocumented = new Map<string, { count: number; example: string }>();
 let total = 0;
 
 function fuzzConfig(): GatewayConfig {
-  const kore = (name: string) => koreTestConnection(name, sims.koreUrl, { limits: { windows: [], concurrency: 8 }, jobPollIntervalSeconds: 0.2, recordingRecheckSeconds: 0.2 });
+  const kore = (name: string) => koreTestConnection(name, sims.koreUrl, { limits: { windows: [], concurrency: 8 }, jobPollIntervalSeconds: 0.2, recordingRecheckSeconds: 0.2, recordingConfirmDelaySeconds: 0.1 });
   const cartesia = (name: string, keyEnv: string) => cartesiaTestConnection(name, sims.cartesiaUrl, { apiKey: { env: keyEnv } });
   const raw = testConfigFile({
     connections: [kore('kore-support'), kore('kore-sales'), cartesia('cartesia-prod', 'ENGINE_CARTESIA_KEY'), cartesia('cartesia-bad', 'WRONG_CARTESIA_KEY')],

@@ -54,6 +54,18 @@ describe('POST /v1/erasure-requests', () => {
     expect(got.json()).toEqual(created);
   });
 
+  it('accepts a channel-user range ending today in either form (the docs’ sample: today’s T23:59:59.999Z), refuses tomorrow', async () => {
+    // The harness clock says 2026-03-10T12:00:00Z.
+    for (const endDate of ['2026-03-10T23:59:59.999Z', '2026-03-10']) {
+      const res = await post(requestBody({ targets: [{ type: 'koreai.channel_user', connection: 'kore-support', cId: 'u-today', startDate: '2026-03-10', endDate }] }));
+      expect(res.statusCode).toBe(202);
+    }
+    const tomorrow = await post(requestBody({ targets: [{ type: 'koreai.channel_user', connection: 'kore-support', cId: 'u-today', endDate: '2026-03-11T00:00:00.000Z' }] }));
+    expect(tomorrow.statusCode).toBe(400);
+    expect(expectProblem(tomorrow).type).toBe(PROBLEM('validation'));
+    expect(tomorrow.json().errors).toEqual([{ path: 'body.targets.0.endDate', message: 'endDate is after today (UTC): Kore.ai refuses future dates' }]);
+  });
+
   it('splits 250 conversation ids into 3 tasks of 100, 100 and 50 ids', async () => {
     const conversationIds = Array.from({ length: 250 }, (_, i) => `conv-${i}`);
     const res = await post(requestBody({ targets: [{ type: 'koreai.conversations', connection: 'kore-sales', conversationIds }] }));

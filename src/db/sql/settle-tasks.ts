@@ -3,7 +3,8 @@
 //   fenced by `lease_owner = me AND state = 'running'` → add what discoveries found (add-found-tasks.ts)
 //   → refresh each request's status → append the
 //   events (task events, then `request.status_changed`) → close the pacing permits and record
-//   upstream-requested pauses. A task whose lease is gone is left alone and reported as lost.
+//   upstream-requested pauses (for the asked time, or until a window has room by the pacing record).
+//   A task whose lease is gone is left alone and reported as lost.
 import { sql, type Kysely } from 'kysely';
 import { appendEvents } from '../events.ts';
 import type { NewEvent } from '../../domain/new-event.ts';
@@ -13,6 +14,7 @@ import type { JsonObject } from '../../domain/json.ts';
 import type { TaskUpdatePlan, ClaimedTask } from '../../domain/task-execution.ts';
 import { isDiscoveryTaskType } from '../../domain/types.ts';
 import { addFoundTasks } from './add-found-tasks.ts';
+import { PACING_MARGIN_SECONDS } from '../../domain/pacing.ts';
 import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
 import { stopCancelledDiscoveries } from './stop-cancelled-discoveries.ts';
 
@@ -117,16 +119,28 @@ export async function settleTasks(db: Kysely<DB>, input: SettleTasksInput): Prom
     const unused = settlements.filter((s) => s.permitId !== undefined && !s.called).map((s) => s.permitId!);
     if (unused.length > 0) await sql`delete from pacing_permit where id = any(${unused}::bigint[])`.execute(trx);
 
-    const pauses = new Map<string, number>();
-    for (const s of settlements) {
-      const ms = s.plan.pauseConnectionMs;
-      if (ms !== undefined && ms > 0 && s.task.connection !== null) pauses.set(s.task.connection, Math.max(ms, pauses.get(s.task.connection) ?? 0));
-    }
-    if (pauses.size > 0) {
+    // Upstream rate-limit answers pause the connection for every replica: at least the asked time, and,
+    // when the answer may mean a window of the vendor's is full (Kore.ai's hourly limit), until that
+    // window has room again by the pacing record — the oldest call still counting in it has left it.
+    // Our own calls are a lower bound of what the vendor counts, so the oldest of them is no later than
+    // the vendor's oldest: once it has left, the vendor's window has surely freed a slot.
+    const pauses = settlements.filter((s) => s.task.connection !== null && (s.plan.pauseConnectionMs ?? 0) > 0);
+    if (pauses.length > 0) {
       await sql`
         insert into connection_pacing (connection, paused_until, reason, updated_at)
-        select v.connection, clock_timestamp() + make_interval(secs => v.ms / 1000.0), 'upstream_rate_limited', ${now}
-        from unnest(${[...pauses.keys()]}::text[], ${[...pauses.values()]}::float8[]) as v(connection, ms)
+        select v.connection,
+          max(greatest(
+            clock_timestamp() + make_interval(secs => v.ms / 1000.0),
+            case when v.win > 0 then (
+              select min(coalesce(pp.finished_at, pp.expires_at)) + make_interval(secs => v.win + ${PACING_MARGIN_SECONDS}::float8)
+              from pacing_permit pp
+              where pp.connection = v.connection
+                and coalesce(pp.finished_at, pp.expires_at) > clock_timestamp() - make_interval(secs => v.win + ${PACING_MARGIN_SECONDS}::float8)
+            ) end)),
+          'upstream_rate_limited', ${now}
+        from unnest(${pauses.map((s) => s.task.connection!)}::text[], ${pauses.map((s) => s.plan.pauseConnectionMs!)}::float8[],
+          ${pauses.map((s) => s.plan.pauseUntilWindowRoomSeconds ?? 0)}::float8[]) as v(connection, ms, win)
+        group by v.connection
         on conflict (connection) do update
         set paused_until = greatest(connection_pacing.paused_until, excluded.paused_until),
             reason = excluded.reason, updated_at = excluded.updated_at`.execute(trx);

@@ -47,7 +47,7 @@ export const channelUserTarget = z.strictObject({
   connection,
   cId: upstreamId.describe('Kore.ai channel user id (e.g. u-…)'),
   startDate: targetDate.optional(),
-  endDate: targetDate.optional().describe('Not after startDate, not in the future'),
+  endDate: targetDate.optional().describe('Not before startDate; today (UTC) at the latest, in either form; a bare day is the whole day; omitted: the time of submission to Kore.ai'),
 });
 
 export const recordingsTarget = z.strictObject({

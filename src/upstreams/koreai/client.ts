@@ -22,7 +22,7 @@ export function createKoreaiClient(config: Pick<GatewayConfig, 'file' | 'secrets
   const key = connectionSecret(config, connection.name, field);
   if (key === undefined) throw new Error(`connection ${connection.name}: ${field} is not configured`);
   const endpoint = createUpstreamEndpoint(connection.baseUrl, { timeoutMs: connection.requestTimeoutMs });
-  const windows = connection.limits.windows.map((w) => w.seconds * 1000);
+  const windows = connection.limits.windows.map((w) => w.seconds);
   return {
     connection,
     key,
@@ -31,8 +31,12 @@ export function createKoreaiClient(config: Pick<GatewayConfig, 'file' | 'secrets
       jobPollIntervalMs: connection.jobPollIntervalSeconds * 1000,
       jobMaxAgeMs: connection.jobMaxAgeHours * 3_600_000,
       recordingRecheckMs: connection.recordingRecheckSeconds * 1000,
+      recordingMaxWaitMs: connection.recordingMaxWaitHours * 3_600_000,
+      recordingConfirmDelayMs: connection.recordingConfirmDelaySeconds * 1000,
       rateLimitBackoffMs: connection.rateLimitBackoffSeconds * 1000,
-      shortWindowMs: windows.length > 0 ? Math.min(...windows) : 60_000,
+      shortWindowMs: windows.length > 0 ? Math.min(...windows) * 1000 : 60_000,
+      longestWindowSeconds: windows.length > 0 ? Math.max(...windows) : null,
+      shortestWindowSeconds: windows.length > 0 ? Math.min(...windows) : null,
     },
     close: () => endpoint.close(),
   };
@@ -43,23 +47,28 @@ export type KoreaiCallSpec = {
   method: 'GET' | 'POST' | 'DELETE';
   /** Path after `{pathPrefix}/{botId}`, concrete (with query). */
   path: string;
+  /** Replaces the connection's pathPrefix for this call (the legacy recordings path). */
+  pathPrefix?: string;
   /** The same path as a template for the audit trail, e.g. `/v2/recordings?sessionId={sessionId}`. */
   template: string;
   body?: unknown;
   /** Reads upstream references worth recording on the call event (job id…). */
   ref?: (res: UpstreamResponse) => UpstreamCall['ref'];
   classify: (res: UpstreamResponse, timings: KoreaiTimings, now: Date) => Outcome;
+  /** Reads a call that got no answer (default: retried as a transport failure). */
+  onTransportError?: (err: TransportError, now: Date) => Outcome;
 };
 
 export async function callKoreai(client: KoreaiClient, ctx: ExecutionContext, spec: KoreaiCallSpec): Promise<ExecutionResult> {
   const { connection } = client;
-  const prefix = `${connection.pathPrefix.replace(/\/+$/, '')}/${encodeURIComponent(connection.botId)}`;
+  const pathPrefix = spec.pathPrefix ?? connection.pathPrefix;
+  const prefix = `${pathPrefix.replace(/\/+$/, '')}/${encodeURIComponent(connection.botId)}`;
   const headers: Record<string, string> = {
     auth: mintKoreaiJwt({ algorithm: connection.jwtAlgorithm, clientId: connection.clientId, key: client.key }, ctx.now(), ctx.uuid()),
     accept: 'application/json',
   };
   if (spec.body !== undefined) headers['content-type'] = 'application/json';
-  const template = `${connection.pathPrefix}/{botId}${spec.template}`;
+  const template = `${pathPrefix}/{botId}${spec.template}`;
   try {
     const res = await sendUpstream(client.endpoint, {
       method: spec.method,
@@ -75,7 +84,7 @@ export async function callKoreai(client: KoreaiClient, ctx: ExecutionContext, sp
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
     return {
-      outcome: classifyKoreaiTransportError(err),
+      outcome: spec.onTransportError?.(err, ctx.now()) ?? classifyKoreaiTransportError(err),
       call: { operation: spec.operation, method: spec.method, pathTemplate: template, status: null, latencyMs: err.latencyMs, transportError: err.code },
     };
   }

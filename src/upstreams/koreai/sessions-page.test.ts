@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { UpstreamResponse } from '../http.ts';
+import { timings as t } from './answer-fixtures.ts';
 import { classifySessionsAnswer } from './sessions-page.ts';
 
-const t = { jobPollIntervalMs: 900_000, jobMaxAgeMs: 72 * 3_600_000, recordingRecheckMs: 300_000, rateLimitBackoffMs: 1_800_000, shortWindowMs: 60_000 };
 const now = new Date('2026-03-01T12:00:00Z');
 function res(status: number, json: unknown, text = json === undefined ? '' : JSON.stringify(json)): UpstreamResponse {
   return { status, headers: {}, json, text, truncated: false, latencyMs: 5 };
@@ -35,7 +35,7 @@ describe('getSessions answers', () => {
   it('rate limits pause the connection as for every Kore.ai call; a refused window fails with Kore.ai’s message', () => {
     expect(classifySessionsAnswer(res(200, { errors: [{ msg: "You've exceeded the hourly rate limit for this API.", code: 429 }] }), t, now)).toMatchObject({
       kind: 'outcome',
-      outcome: { kind: 'retry', pauseConnectionMs: 1_800_000 },
+      outcome: { kind: 'retry', pauseConnectionMs: expect.any(Number), error: { code: 'rate_limited_hourly' } },
     });
     expect(classifySessionsAnswer(res(400, { errors: [{ msg: 'The date range cannot exceed 7 days', code: 400 }] }), t, now)).toEqual({
       kind: 'outcome',

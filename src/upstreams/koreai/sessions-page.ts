@@ -2,33 +2,26 @@
 // A page is recognised only in Kore.ai's documented shape — `{total, moreAvailable, sessions: [{sessionId,
 // userId, start_time, …}]}` — with every session carrying its ids. Anything else is never "nothing
 // found": it is retried (kind `unrecognised_answer`) until the attempts run out. Rate limits, auth and
-// server errors are read as for every Kore.ai call (classifyCommon).
-import { truncateMessage, type Outcome } from '../../domain/outcome.ts';
+// server errors are read as for every Kore.ai call (classifyCommon, classifyOtherError).
+import type { Outcome } from '../../domain/outcome.ts';
 import { asObject, asString, type UpstreamResponse } from '../http.ts';
-import { classifyCommon, koreaiErrors, type KoreaiTimings } from './classify.ts';
+import { classifyCommon, classifyOtherError, isSuccess, unrecognisedAnswer, type KoreaiTimings } from './classify.ts';
 
 export type ListedSession = { sessionId: string; userId: string; startMs: number | null };
 export type SessionsPage = { sessions: ListedSession[]; moreAvailable: boolean; total: number | null };
 
 export type SessionsAnswer = { kind: 'page'; page: SessionsPage } | { kind: 'outcome'; outcome: Outcome };
 
-const unrecognised = (res: UpstreamResponse, code: string, message: string): SessionsAnswer => ({
-  kind: 'outcome',
-  outcome: { kind: 'retry', error: { kind: 'unrecognised_answer', status: res.status, code, message } },
-});
+const WHAT = 'getSessions';
+const unrecognised = (res: UpstreamResponse, code: string, what: string): SessionsAnswer => ({ kind: 'outcome', outcome: unrecognisedAnswer(res, code, `${WHAT}: ${what}`) });
 
 export function classifySessionsAnswer(res: UpstreamResponse, t: KoreaiTimings, now: Date): SessionsAnswer {
   const common = classifyCommon(res, t, now);
   if (common !== null) return { kind: 'outcome', outcome: common };
-  if (res.status >= 400 && res.status < 500) {
-    // Kore.ai refused the query as asked (a window over its limit, a bad date, an unknown bot): permanent.
-    const first = koreaiErrors(res.json)[0];
-    if (first === undefined) return unrecognised(res, 'unrecognised_error', `HTTP ${res.status} without Kore.ai's error body`);
-    const code = first.code === undefined ? undefined : String(first.code);
-    return { kind: 'outcome', outcome: { kind: 'failed', error: { kind: 'http', status: res.status, ...(code === undefined ? {} : { code }), message: truncateMessage(first.msg) } } };
-  }
-  if (res.status < 200 || res.status >= 300) return unrecognised(res, 'unexpected_status', `HTTP ${res.status}`);
-  if (res.json === undefined) return unrecognised(res, 'not_json', res.truncated ? 'sessions page over the size cap' : 'sessions page is not JSON');
+  // Kore.ai refused the query as asked (a window over its limit, a bad date, an unknown bot, the key):
+  // its own error is a permanent failure; anything else is unrecognised.
+  if (!isSuccess(res.status)) return { kind: 'outcome', outcome: classifyOtherError(res, WHAT) };
+  if (res.json === undefined) return unrecognised(res, 'not_json', 'a sessions page that is not JSON');
 
   const body = asObject(res.json);
   if (!Array.isArray(body.sessions)) return unrecognised(res, 'no_sessions', 'sessions page without a sessions list');

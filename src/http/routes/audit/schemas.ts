@@ -15,7 +15,8 @@ export const auditEventSchema = z
       .string()
       .describe(
         'request.created, upstream.call, task.state_changed, request.status_changed, task.cancelled, request.cancelled, ' +
-          'task.retried, request.retried, task.lease_expired, task.lease_released, callback.scheduled, subject.purged',
+          'task.retried, request.retried, task.lease_expired, task.lease_released, callback.scheduled, subject.purged, ' +
+          'koreai.job_submit_answer_lost (a submit got no usable answer: Kore.ai may hold a job the gateway never saw)',
       ),
     taskId: z.guid().nullable(),
     data: jsonObject.describe('Never a subject identifier or a secret'),
@@ -54,6 +55,11 @@ const evidenceTaskSchema = z.object({
   finishedAt: timestamp.nullable(),
   upstream: jsonObject.nullable().describe("The upstream's references: job ids and result counts, redacted_at, not-found answers"),
   error: jsonObject.nullable().optional().describe('Failed tasks only'),
+  jobIds: z.array(z.string()).optional().describe('Every vendor job id the task received (Kore.ai conversation-deletion jobs), oldest first'),
+  notes: z
+    .array(z.string())
+    .optional()
+    .describe('What an auditor must know beyond the state, e.g. a job submit whose answer was lost: "a job may have been queued twice"'),
 });
 
 export const evidencePayloadSchema = z
