@@ -2,6 +2,8 @@
 // the state they were claimed from, due now. The expiry COUNTS as an attempt: the execution may have
 // reached the upstream, and a task that kills every worker taking it must not cycle forever — so once
 // attempts reach maxAttempts it fails instead. Event `task.lease_expired` per task.
+// Expiry is judged by the database's clock (the claim set it from now() too): a worker whose clock runs
+// ahead must not take a task another worker still holds.
 import { sql, type Kysely } from 'kysely';
 import type { NewEvent } from '../../domain/new-event.ts';
 import type { DB } from '../schema.ts';
@@ -9,6 +11,7 @@ import type { JsonObject } from '../../domain/json.ts';
 import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
 
 export type ReturnExpiredLeasesInput = {
+  /** The worker's clock, for the events and timestamps it writes; not for expiry. */
   now: Date;
   actor: string;
   maxAttempts: number;
@@ -22,7 +25,7 @@ export async function returnExpiredLeases(db: Kysely<DB>, input: ReturnExpiredLe
     // Candidates first without locks, then their requests, then the tasks (request → task lock order).
     const candidates = await sql<{ id: string; request_id: string }>`
       select id, request_id from task
-      where state = 'running' and lease_expires_at < ${input.now}
+      where state = 'running' and lease_expires_at < now()
       order by lease_expires_at limit ${input.limit}`.execute(trx);
     if (candidates.rows.length === 0) return [];
     const requestIds = [...new Set(candidates.rows.map((r) => r.request_id))].sort();
@@ -32,7 +35,7 @@ export async function returnExpiredLeases(db: Kysely<DB>, input: ReturnExpiredLe
     const { rows } = await sql<{ id: string; request_id: string; state: string; attempts: number; lease_owner: string | null; phase: string }>`
       with expired as (
         select id, lease_owner from task
-        where id = any(${ids}::uuid[]) and state = 'running' and lease_expires_at < ${input.now}
+        where id = any(${ids}::uuid[]) and state = 'running' and lease_expires_at < now()
         for update
       )
       update task t
