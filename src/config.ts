@@ -110,6 +110,8 @@ const configFile = z.strictObject({
   callbacks: z.strictObject({
     allowedHosts: z.array(z.string().min(1)).default([]),
     allowPrivateNetworks: z.boolean().default(false),
+    /** Ports a callback URL may name (443 when it names none and is https); `"any"` lifts the limit. */
+    allowedPorts: z.union([z.array(z.int().min(1).max(65535)).min(1), z.literal('any')]).default([443]),
     secret: secretRef,
     timeoutMs: z.int().positive().default(10_000),
   }).optional(),

@@ -11,7 +11,7 @@ import type { JsonObject } from '../domain/json.ts';
 import { isIdempotencyKeyConflict, submitRequestStatement } from '../db/sql/submit-request.ts';
 import { nudgeWorkers } from '../db/notify.ts';
 import type { TargetStateCount } from '../db/tasks.ts';
-import { checkCallbackUrl } from '../domain/callback-url.ts';
+import { checkCallbackUrl, DEFAULT_CALLBACK_PORTS } from '../domain/callback-url.ts';
 import { defaultDueAt } from '../domain/deadlines.ts';
 import { problem, type ProblemIssue } from '../domain/errors.ts';
 import { canonicalJson } from '../domain/event-chain.ts';
@@ -161,6 +161,7 @@ function acceptedCallbackUrl(config: GatewayConfig, raw: string): string {
     allowPrivateNetworks: callbacks?.allowPrivateNetworks ?? false,
     // As callbacks/url-policy.ts at delivery: receivers on a developer's machine rarely speak TLS.
     allowHttp: config.sandbox || (callbacks?.allowPrivateNetworks ?? false),
+    allowedPorts: callbacks?.allowedPorts ?? DEFAULT_CALLBACK_PORTS,
   });
   if (verdict.ok) return verdict.url;
   const errors = [{ path: 'body.callbackUrl', message: verdict.message }];
