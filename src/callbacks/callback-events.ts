@@ -6,12 +6,13 @@ import type { NewEvent } from '../domain/new-event.ts';
 import type { JsonObject } from '../domain/json.ts';
 import { settlementEvents } from '../domain/settlement.ts';
 import type { SettlementEventInput } from '../domain/task-execution.ts';
+import { trailErrorCodes, trailReference } from '../domain/trail-reference.ts';
 
 export function callbackSettlementEvents(input: SettlementEventInput): NewEvent[] {
   const { task, plan, result, actor, now } = input;
   const events = settlementEvents(input);
   const call = result.call;
-  const ref = (call?.ref ?? {}) as JsonObject;
+  const ref = trailReference(call?.ref) ?? {};
   const data: JsonObject = {
     event: ref.event ?? null,
     host: ref.host ?? null,
@@ -23,7 +24,7 @@ export function callbackSettlementEvents(input: SettlementEventInput): NewEvent[
     events.push({ type: 'callback.delivered', actor, at: now, taskId: task.id, data });
     return events;
   }
-  const error = plan.lastError === null ? null : { kind: plan.lastError.kind ?? null, status: plan.lastError.status ?? null, code: plan.lastError.code ?? null };
+  const error = trailErrorCodes(plan.lastError);
   if (plan.state === 'failed') {
     events.push({ type: 'callback.failed', actor, at: now, taskId: task.id, data: { ...data, error } });
   } else if (plan.failedAttempt) {

@@ -64,7 +64,8 @@ export function createCallbackExecutor(deps: CallbackExecutorDeps): TaskExecutor
               pathTemplate: CALLBACK_PATH_TEMPLATE,
               status: result.statusCode,
               latencyMs: result.latencyMs,
-              ...(result.statusCode === null && result.outcome !== 'delivered' ? { transportError: result.reason } : {}),
+              // A code, not the reason's text: the trail keeps codes only.
+              ...(result.statusCode === null && result.outcome !== 'delivered' ? { transportError: result.reason === 'timeout' ? 'timeout' : 'connection' } : {}),
               ref,
             },
           }

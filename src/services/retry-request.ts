@@ -1,5 +1,6 @@
 // Re-driving a request: its `failed` erasure tasks start over (pending now, attempts reset, from the first
-// phase); their last error moves into the audit trail. The request reopens (completedAt cleared) and will
+// phase); their last error's kind, status and code move into the audit trail (its message, upstream free
+// text, does not: the trail is kept for ever). The request reopens (completedAt cleared) and will
 // become final — and call back — again. With no failed erasure task, a failed last callback delivery is
 // re-driven instead. One transaction, request row locked.
 import type { Kysely } from 'kysely';
@@ -11,6 +12,7 @@ import { refreshRequestStatus } from '../db/request-status.ts';
 import { findLastCallbackTask, listFailedErasureTasks, redriveFailedTasks } from '../db/tasks.ts';
 import type { DB } from '../db/schema.ts';
 import type { RequestStatus } from '../domain/types.ts';
+import { trailError } from '../domain/trail-reference.ts';
 
 export type RetryResult =
   | { kind: 'retried'; status: RequestStatus; retriedTasks: number; retriedCallback: boolean }
@@ -50,7 +52,7 @@ export async function retryRequest(db: Kysely<DB>, requestId: string, { actor, n
         actor,
         at: now,
         taskId: t.id,
-        data: { previousAttempts: t.attempts, previousPhase: t.phase, lastError: t.last_error },
+        data: { previousAttempts: t.attempts, previousPhase: t.phase, lastError: trailError(t.last_error) },
       })),
       { type: 'request.retried', actor, at: now, data: { retriedTasks: failed.length, statusBefore: change.before, status: change.after } },
     ];
