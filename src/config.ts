@@ -122,8 +122,10 @@ const configFile = z.strictObject({
   privacy: z.strictObject({
     /** Key for the keyed hash (HMAC-SHA256) of subject identifiers. */
     subjectHashKey: secretRef.optional(),
-    /** Subject identifiers are purged this long after the request is final. */
+    /** A request's personal data (subject, callback URL, person-level locators, upstream text) is purged this long after it is final. */
     purgeSubjectAfterDays: z.number().nonnegative().default(30),
+    /** Idempotency keys and their stored answers are deleted this long after the submit. */
+    idempotencyTtlHours: z.number().positive().default(24),
   }).prefault({}),
   http: z.strictObject({
     bodyLimitBytes: z.int().positive().default(1024 * 1024),

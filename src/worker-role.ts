@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
 
 export type WorkerRoleDeps = {
   config: GatewayConfig;
@@ -46,17 +47,24 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<RunningWork
     ...(deps.workerId === undefined ? {} : { workerId: deps.workerId }),
     ...(deps.listen === undefined ? {} : { listen: deps.listen }),
   });
-  // Data minimisation: subject identities go a configured time after their request is final.
-  const purge = startSubjectPurge({
-    db: deps.database.db,
-    clock: deps.clock,
-    logger: deps.logger,
-    purgeAfterDays: deps.config.file.privacy.purgeSubjectAfterDays,
-  });
+  // Data minimisation: personal data goes a configured time after its request is final; idempotency
+  // answers after their TTL. Without the subject hash key (a bare worker in tests) nothing is purged.
+  const hashKey = deps.config.secrets.get(SUBJECT_HASH_KEY_SECRET);
+  const purge =
+    hashKey === undefined
+      ? null
+      : startSubjectPurge({
+          db: deps.database.db,
+          clock: deps.clock,
+          logger: deps.logger,
+          purgeAfterDays: deps.config.file.privacy.purgeSubjectAfterDays,
+          idempotencyTtlHours: deps.config.file.privacy.idempotencyTtlHours,
+          hashKey,
+        });
   return {
     wake: () => worker.wake(),
     async stop() {
-      await purge.stop();
+      await purge?.stop();
       await worker.stop();
       await transport.close();
     },

@@ -1,6 +1,7 @@
 // The audit events of a callback delivery's settlement: the worker's usual ones (upstream.call,
 // task.state_changed) plus one an auditor can search for — `callback.delivered`, `callback.failed`
-// (given up), or `callback.attempt_failed` (to be retried) — with the receiver's status and the latency.
+// (given up), `callback.attempt_failed` (to be retried) or `callback.superseded` (the request reopened
+// before it went out) — with the receiver's status and the latency.
 // Never the URL (a token may sit in its query), the body or the secret.
 import type { NewEvent } from '../domain/new-event.ts';
 import type { JsonObject } from '../domain/json.ts';
@@ -22,6 +23,10 @@ export function callbackSettlementEvents(input: SettlementEventInput): NewEvent[
   };
   if (plan.state === 'succeeded') {
     events.push({ type: 'callback.delivered', actor, at: now, taskId: task.id, data });
+    return events;
+  }
+  if (plan.state === 'cancelled') {
+    events.push({ type: 'callback.superseded', actor, at: now, taskId: task.id, data: { ...data, reason: 'request_reopened' } });
     return events;
   }
   const error = trailErrorCodes(plan.lastError);

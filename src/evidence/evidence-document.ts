@@ -1,10 +1,14 @@
 // The evidence document: what was erased where and when, with the upstream's references and the head of
-// the audit chain. Pure: it takes rows and returns the JWS payload. Never a raw subject identity — only the
-// keyed hashes.
+// the audit chain. Pure: it takes rows and returns the JWS payload. Kept for ever, so it holds nothing
+// that names the person: the subject's keyed hashes, person-level locators (a channel user id) as keyed
+// hashes (domain/person-locators.ts), and of the upstream's answers only what the trail's allow-list keeps
+// (domain/trail-reference.ts) — never their free text. So the purge changes nothing in it.
 import type { ErasureRequestRow, TaskRow } from '../db/schema.ts';
 import type { JsonObject } from '../domain/json.ts';
 import type { StateCounts } from '../domain/status.ts';
 import type { Regulation, RequestStatus, TaskState } from '../domain/types.ts';
+import { hashPersonLocators } from '../domain/person-locators.ts';
+import { trailError, trailReference } from '../domain/trail-reference.ts';
 
 export const EVIDENCE_SCHEMA = 'erasure-evidence/v1';
 
@@ -26,9 +30,9 @@ export type EvidenceTask = {
   attempts: number;
   firstSentAt: string | null;
   finishedAt: string | null;
-  /** The upstream's references as recorded: job ids and result counts, `redacted_at`, `not_found` answers. */
+  /** The upstream's references (allow-listed): job ids and result counts, `redactedAt`, the not-found status and code. */
   upstream: JsonObject | null;
-  /** Only for `failed` tasks: the last error recorded. */
+  /** Only for `failed` tasks: the last error's kind, status and code. */
   error?: JsonObject | null;
 };
 
@@ -64,11 +68,13 @@ export type EvidenceInputs = {
   chain: EvidenceChain;
   issuer: string;
   now: Date;
+  /** The subject hash key: person-level locators appear as their keyed hash. */
+  hashKey: string;
 };
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
-export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: EvidenceInputs): EvidencePayload {
+export function buildEvidenceDocument({ request, tasks, chain, issuer, now, hashKey }: EvidenceInputs): EvidencePayload {
   const final = request.completed_at !== null;
   const issuedAt = request.completed_at ?? now;
   const byState: StateCounts = {};
@@ -100,13 +106,13 @@ export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: Ev
         seq: t.seq,
         type: t.type,
         connection: t.connection,
-        locator: t.locator,
+        locator: hashPersonLocators(t.type, t.locator, hashKey),
         state: t.state,
         attempts: t.attempts,
         firstSentAt: iso(t.first_sent_at),
         finishedAt: iso(t.finished_at),
-        upstream: t.upstream_ref,
-        ...(t.state === 'failed' ? { error: t.last_error } : {}),
+        upstream: trailReference(t.upstream_ref),
+        ...(t.state === 'failed' ? { error: trailError(t.last_error) } : {}),
       })),
     chain,
   };

@@ -38,6 +38,8 @@ export type IssueEvidenceOptions = {
   key: EvidenceSigningKey;
   now: Date;
   issuer?: string;
+  /** The subject hash key (privacy.subjectHashKey). */
+  hashKey: string;
 };
 
 export async function issueEvidence(db: Kysely<DB>, requestId: string, options: IssueEvidenceOptions): Promise<EvidenceResult> {
@@ -53,6 +55,7 @@ export async function issueEvidence(db: Kysely<DB>, requestId: string, options: 
     chain: evidenceChain(events, request.completed_at !== null, callbackTaskIds),
     issuer: options.issuer ?? DEFAULT_EVIDENCE_ISSUER,
     now: options.now,
+    hashKey: options.hashKey,
   });
   return { kind: 'issued', jws: signCompactJws(options.key, payload), payload };
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueEvidence } from '../../src/evidence/issue-evidence.ts';
 import { jwksDocument } from '../../src/evidence/jwks.ts';
 import { ephemeralSigningKey } from '../../src/evidence/signing-key.ts';
-import { purgeExpiredSubjects } from '../../src/privacy/purge-expired-subjects.ts';
+import { purgeExpiredPersonalData } from '../../src/privacy/purge-expired-subjects.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addEvents, SUBJECT, SUBJECT_HASHES, seedRequest } from './fixtures.ts';
 
@@ -20,6 +20,7 @@ afterAll(async () => {
 });
 
 const key = ephemeralSigningKey('evidence-test');
+const HASH_KEY = 'evidence-test-hash-key';
 const jwks = createLocalJWKSet(jwksDocument(key));
 const CREATED = new Date('2026-01-01T00:00:00.000Z');
 const DONE = new Date('2026-01-01T06:30:00.000Z');
@@ -48,7 +49,7 @@ async function finalRequest() {
         attempts: 1,
         firstSentAt: CREATED,
         finishedAt: DONE,
-        upstreamRef: { status: 404, message: 'Call not found' },
+        upstreamRef: { httpStatus: 404, errorCode: 'not_found', message: 'Call not found' },
       },
       {
         type: 'cartesia.call',
@@ -57,14 +58,14 @@ async function finalRequest() {
         attempts: 1,
         firstSentAt: CREATED,
         finishedAt: DONE,
-        upstreamRef: { redacted_at: '2026-01-01T06:29:59Z' },
+        upstreamRef: { redactedAt: '2026-01-01T06:29:59Z' },
       },
     ],
   });
 }
 
 async function issue(id: string, now = new Date('2026-02-01T00:00:00Z')) {
-  const result = await issueEvidence(t.db, id, { key, now });
+  const result = await issueEvidence(t.db, id, { key, now, hashKey: HASH_KEY });
   if (result.kind !== 'issued') throw new Error(`expected evidence, got ${result.kind}`);
   return result;
 }
@@ -89,8 +90,8 @@ describe('evidence', () => {
     expect(head.seq).toBe(5);
     expect(payload.tasks).toEqual([
       expect.objectContaining({ id: taskIds[0], type: 'koreai.conversations', connection: 'kore-support', state: 'succeeded', upstream: { jobId: 'cdj-77', result: { totalConversations: 2, deletedCount: 2 } }, finishedAt: DONE.toISOString() }),
-      expect.objectContaining({ id: taskIds[1], state: 'not_found', upstream: { status: 404, message: 'Call not found' } }),
-      expect.objectContaining({ id: taskIds[2], state: 'succeeded', upstream: { redacted_at: '2026-01-01T06:29:59Z' } }),
+      expect.objectContaining({ id: taskIds[1], state: 'not_found', upstream: { httpStatus: 404, errorCode: 'not_found' } }),
+      expect.objectContaining({ id: taskIds[2], state: 'succeeded', upstream: { redactedAt: '2026-01-01T06:29:59Z' } }),
     ]);
     const text = Buffer.from(jws.split('.')[1]!, 'base64url').toString();
     expect(text).not.toContain(SUBJECT.email);
@@ -113,7 +114,7 @@ describe('evidence', () => {
     }).execute();
     await addEvents(t.db, id, ['callback.scheduled', 'task.succeeded'], new Date('2026-01-01T06:31:00Z'), callbackTask);
     await addEvents(t.db, id, ['callback.delivered'], new Date('2026-01-01T06:31:00Z'));
-    expect(await purgeExpiredSubjects(t.db, new Date('2026-03-01T00:00:00Z'), 30)).toBeGreaterThanOrEqual(1);
+    expect(await purgeExpiredPersonalData(t.db, new Date('2026-03-01T00:00:00Z'), 30, { hashKey: HASH_KEY })).toBeGreaterThanOrEqual(1);
 
     const later = await issue(id, new Date('2026-03-02T00:00:00Z'));
     expect(later.jws).toBe(first.jws);
@@ -139,7 +140,7 @@ describe('evidence', () => {
         await sql`set session_replication_role = origin`.execute(conn);
       }
     });
-    expect(await issueEvidence(t.db, id, { key, now: DONE })).toEqual({ kind: 'chain_broken', brokenAt: { seq: 2, reason: 'hash_mismatch' } });
-    expect(await issueEvidence(t.db, '00000000-0000-4000-8000-000000000000', { key, now: DONE })).toEqual({ kind: 'not_found' });
+    expect(await issueEvidence(t.db, id, { key, now: DONE, hashKey: HASH_KEY })).toEqual({ kind: 'chain_broken', brokenAt: { seq: 2, reason: 'hash_mismatch' } });
+    expect(await issueEvidence(t.db, '00000000-0000-4000-8000-000000000000', { key, now: DONE, hashKey: HASH_KEY })).toEqual({ kind: 'not_found' });
   });
 });

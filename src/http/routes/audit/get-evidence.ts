@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { issueEvidence } from '../../../evidence/issue-evidence.ts';
 import type { EvidenceSigningKey } from '../../../evidence/signing-key.ts';
 import { problem } from '../../../domain/errors.ts';
+import { subjectHashKey } from '../../../services/submit-request.ts';
 import type { ZodApp } from '../../app-deps.ts';
 import { requestIdParams } from '../../schemas/common.ts';
 import { problemResponse, problemResponses } from '../../schemas/problem.ts';
@@ -47,6 +48,7 @@ export function getErasureRequestEvidence(app: ZodApp, options: { key: EvidenceS
       const result = await issueEvidence(database.db, request.params.id, {
         key: options.key,
         now: clock.now(),
+        hashKey: subjectHashKey(app.deps.config),
         ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
       });
       if (result.kind === 'not_found') throw problem('not-found', `No erasure request with id ${request.params.id}.`);
