@@ -141,6 +141,11 @@ export type WorkerSettings = z.infer<typeof workerSettings>;
 
 const environment = z.object({
   DATABASE_URL: z.string().min(1).optional(),
+  /**
+   * The owner role's connection string, for migrations only. Set: migrations run as it and the role of
+   * DATABASE_URL is granted only what the service needs (no UPDATE/DELETE on the audit tables, owns nothing).
+   */
+  MIGRATION_DATABASE_URL: z.string().min(1).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -254,6 +259,9 @@ export function parseConfigFile(
 export function loadConfig(env: Record<string, string | undefined>, readFile: ReadFile): GatewayConfig {
   const parsedEnv = parseEnvironment(env);
   const production = parsedEnv.NODE_ENV === 'production';
+  if (parsedEnv.MIGRATION_DATABASE_URL !== undefined && parsedEnv.DATABASE_URL === undefined) {
+    throw new ConfigError(['env MIGRATION_DATABASE_URL: needs DATABASE_URL (the runtime role it grants to); the embedded database has one role']);
+  }
   if (production && parsedEnv.DATABASE_URL === undefined) {
     throw new ConfigError(['env DATABASE_URL: required when NODE_ENV=production (the embedded database is for development and the sandbox)']);
   }

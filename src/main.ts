@@ -13,7 +13,7 @@ import { randomIds, systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { createDatabase, type Database } from './db/database.ts';
 import type { EmbeddedPostgres } from './db/embedded.ts';
-import { migrateToLatest, migrationsPending } from './db/migrate.ts';
+import { migrateAsOwner, migrateToLatest, migrationsPending } from './db/migrate.ts';
 import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
 import { loadEvidenceSigningKey, SigningKeyError, type EvidenceSigningKey } from './evidence/signing-key.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -54,8 +54,10 @@ function evidenceKeyOrExit(config: GatewayConfig): EvidenceSigningKey {
 /** MIGRATE_ON_START (default): apply pending migrations. Off: only report; /readyz answers 503 until they are applied. */
 async function prepareSchema(config: GatewayConfig, database: Database, logger: Logger): Promise<void> {
   if (config.env.MIGRATE_ON_START) {
-    const applied = await migrateToLatest(database.db);
-    logger.info({ applied }, applied.length > 0 ? 'database migrated' : 'database schema up to date');
+    const ownerUrl = config.env.MIGRATION_DATABASE_URL;
+    // With an owner role, migrations run as it and grant this process's role only what it needs.
+    const applied = ownerUrl === undefined ? await migrateToLatest(database.db) : await migrateAsOwner(ownerUrl, database.url);
+    logger.info({ applied, ownerRole: ownerUrl !== undefined }, applied.length > 0 ? 'database migrated' : 'database schema up to date');
     return;
   }
   try {
