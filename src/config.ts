@@ -118,6 +118,8 @@ const configFile = z.strictObject({
   evidence: z.strictObject({
     signingKey: secretRef,
     keyId: z.string().min(1).optional(),
+    /** Retired keys still published in the JWKS, so evidence they signed stays verifiable (public PEMs do). */
+    previousKeys: z.array(z.strictObject({ key: secretRef, keyId: z.string().min(1).optional() })).default([]),
   }).optional(),
   privacy: z.strictObject({
     /** Key for the keyed hash (HMAC-SHA256) of subject identifiers. */
@@ -126,6 +128,10 @@ const configFile = z.strictObject({
     purgeSubjectAfterDays: z.number().nonnegative().default(30),
     /** Idempotency keys and their stored answers are deleted this long after the submit. */
     idempotencyTtlHours: z.number().positive().default(24),
+  }).prefault({}),
+  audit: z.strictObject({
+    /** How often a worker signs a checkpoint over every request's chain head. */
+    checkpointMinutes: z.number().positive().default(60),
   }).prefault({}),
   http: z.strictObject({
     bodyLimitBytes: z.int().positive().default(1024 * 1024),

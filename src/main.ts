@@ -15,7 +15,7 @@ import { createDatabase, type Database } from './db/database.ts';
 import type { EmbeddedPostgres } from './db/embedded.ts';
 import { migrateAsOwner, migrateToLatest, migrationsPending } from './db/migrate.ts';
 import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
-import { loadEvidenceSigningKey, SigningKeyError, type EvidenceSigningKey } from './evidence/signing-key.ts';
+import { loadEvidenceSigningKey, loadPreviousEvidenceKeys, SigningKeyError, type EvidencePublicJwk, type EvidenceSigningKey } from './evidence/signing-key.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, registerDatabaseGauges } from './metrics.ts';
 import type { Sandbox } from './sandbox.ts';
@@ -45,6 +45,16 @@ function readConfig(): GatewayConfig {
 function evidenceKeyOrExit(config: GatewayConfig): EvidenceSigningKey {
   try {
     return loadEvidenceSigningKey(config);
+  } catch (error) {
+    if (error instanceof SigningKeyError) exitWithConfigError(new ConfigError([`config ${error.message}`]));
+    throw error;
+  }
+}
+
+/** The retired evidence keys still published (`evidence.previousKeys`); a bad one is a configuration error. */
+function previousEvidenceKeysOrExit(config: GatewayConfig): EvidencePublicJwk[] {
+  try {
+    return loadPreviousEvidenceKeys(config);
   } catch (error) {
     if (error instanceof SigningKeyError) exitWithConfigError(new ConfigError([`config ${error.message}`]));
     throw error;
@@ -89,6 +99,7 @@ async function main(): Promise<void> {
   let config = readConfig();
   // Checked before anything starts; the sandbox brings its own key (made below).
   const configuredKey = config.sandbox ? null : evidenceKeyOrExit(config);
+  const previousKeys = previousEvidenceKeysOrExit(config);
   // Asynchronous writes to stdout: under load one write carries many lines instead of one write(2) per
   // line on the request path (the access log is a line per request). pino flushes what is pending
   // synchronously on exit, process.exit included.
@@ -148,6 +159,7 @@ async function main(): Promise<void> {
       logger,
       metrics: createMetrics(),
       evidenceKey,
+      evidencePreviousKeys: previousKeys,
       wakeWorkers: () => worker?.wake(),
     };
     // Counted in the database at scrape time: every replica reports the same numbers.
@@ -156,7 +168,13 @@ async function main(): Promise<void> {
     // A worker-only process serves just /healthz, /readyz and /metrics, so it can be probed and scraped.
     app = await buildApp(deps, { operationsOnly: role === 'worker' });
     await app.listen({ port: config.env.PORT, host: config.env.HOST });
-    if (role !== 'api') worker = await startWorkerRole(deps);
+    // A worker signs evidence and checkpoints only with a key the API's JWKS publishes: a configured one,
+    // or the API's own in this process. With a key of its own making nobody could verify them.
+    const workerSignsEvidence = !evidenceKey.ephemeral || role === 'all';
+    if (role === 'worker' && !workerSignsEvidence) {
+      logger.warn('no evidence.signingKey configured: this worker signs neither evidence nor checkpoints (the API signs evidence at its first fetch)');
+    }
+    if (role !== 'api') worker = await startWorkerRole({ ...deps, evidenceKey: workerSignsEvidence ? evidenceKey : undefined });
     const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? 'localhost' : config.env.HOST;
     const port = app?.server.address();
     const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${typeof port === 'object' && port !== null ? port.port : config.env.PORT}`;

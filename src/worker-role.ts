@@ -1,12 +1,15 @@
 // What a process with ROLE worker (or all) runs, for main.ts and worker-main.ts alike: the task engine
-// with callback delivery plugged in (the settle hook enqueues a request's callback in the transaction
-// that makes it final; the callback executor delivers it), and the periodic subject purge.
+// with evidence and callback delivery plugged in (the settle hooks sign and store a request's evidence
+// and enqueue its callback in the transaction that makes it final; the callback executor delivers it),
+// the periodic privacy purge, and the signed audit checkpoints.
 import type { Clock, IdSource } from './clock.ts';
 import type { GatewayConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
+import type { SettleHooks } from './db/sql/settle-tasks.ts';
+import type { EvidenceSigningKey } from './evidence/signing-key.ts';
 
 export type WorkerRoleDeps = {
   config: GatewayConfig;
@@ -18,13 +21,19 @@ export type WorkerRoleDeps = {
   workerId?: string | undefined;
   /** LISTEN for NOTIFY wake-ups (default true). */
   listen?: boolean;
+  /**
+   * The evidence key, when this worker's signatures verify against the API's JWKS (a configured key, or
+   * the API in this same process): evidence is then signed in the transaction that makes a request final,
+   * and checkpoints are signed. Without it, the first fetch of a final request signs its evidence.
+   */
+  evidenceKey?: EvidenceSigningKey | undefined;
 };
 
 export type RunningWorker = { stop(): Promise<void>; wake(): void };
 
 export async function startWorkerRole(deps: WorkerRoleDeps): Promise<RunningWorker> {
   // Imported here: a ROLE=api process never loads the upstream clients, callbacks or the engine.
-  const [{ createCallbackExecutor }, { createCallbackTransport }, { callbackSettleHooks }, { callbackSettingsFromConfig }, { startSubjectPurge }, { startWorker }] =
+  const [{ createCallbackExecutor }, { createCallbackTransport }, { callbackSettleHooks }, { callbackSettingsFromConfig }, { startSubjectPurge }, { startWorker }, { evidenceSettleHooks }] =
     await Promise.all([
       import('./callbacks/callback-executor.ts'),
       import('./callbacks/deliver-callback.ts'),
@@ -32,7 +41,21 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<RunningWork
       import('./callbacks/url-policy.ts'),
       import('./privacy/purge-schedule.ts'),
       import('./worker/worker.ts'),
+      import('./evidence/settle-hooks.ts'),
     ]);
+  const { startCheckpoints } = await import('./audit/checkpoint-schedule.ts');
+  const hashKey = deps.config.secrets.get(SUBJECT_HASH_KEY_SECRET);
+  const signer = deps.evidenceKey === undefined || hashKey === undefined ? null : { key: deps.evidenceKey, hashKey, ids: deps.ids };
+  const callbackHooks = callbackSettleHooks({ ids: deps.ids });
+  const evidenceHooks = signer === null ? null : evidenceSettleHooks(signer);
+  // When a request becomes final: its evidence first (the chain it attests ends before the callback's
+  // events), then its callback delivery — both in the transaction that made it final.
+  const hooks: SettleHooks = {
+    async requestBecameFinal(trx, requestId, change, now) {
+      await evidenceHooks?.requestBecameFinal?.(trx, requestId, change, now);
+      await callbackHooks.requestBecameFinal?.(trx, requestId, change, now);
+    },
+  };
   const settings = callbackSettingsFromConfig(deps.config);
   const transport = createCallbackTransport(settings ?? { allowPrivateNetworks: false, timeoutMs: 10_000 });
   const worker = startWorker({
@@ -43,13 +66,12 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<RunningWork
     logger: deps.logger,
     metrics: deps.metrics,
     extraExecutors: { callback: createCallbackExecutor({ db: deps.database.db, settings, transport }) },
-    hooks: callbackSettleHooks({ ids: deps.ids }),
+    hooks,
     ...(deps.workerId === undefined ? {} : { workerId: deps.workerId }),
     ...(deps.listen === undefined ? {} : { listen: deps.listen }),
   });
   // Data minimisation: personal data goes a configured time after its request is final; idempotency
   // answers after their TTL. Without the subject hash key (a bare worker in tests) nothing is purged.
-  const hashKey = deps.config.secrets.get(SUBJECT_HASH_KEY_SECRET);
   const purge =
     hashKey === undefined
       ? null
@@ -61,9 +83,15 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<RunningWork
           idempotencyTtlHours: deps.config.file.privacy.idempotencyTtlHours,
           hashKey,
         });
+  // Signed checkpoints over every request's chain head, by whichever worker comes first.
+  const checkpoints =
+    deps.evidenceKey === undefined
+      ? null
+      : startCheckpoints({ db: deps.database.db, clock: deps.clock, logger: deps.logger, key: deps.evidenceKey, intervalMinutes: deps.config.file.audit.checkpointMinutes });
   return {
     wake: () => worker.wake(),
     async stop() {
+      await checkpoints?.stop();
       await purge?.stop();
       await worker.stop();
       await transport.close();

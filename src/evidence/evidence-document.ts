@@ -40,6 +40,10 @@ export type EvidencePayload = {
   schema: typeof EVIDENCE_SCHEMA;
   iss: string;
   sub: string;
+  /** The evidence's id, for evidence signed at finality and stored; absent on a provisional document. */
+  jti?: string;
+  /** The evidence of an earlier finality this one replaces (the request was re-driven since), or null. */
+  supersedes: string | null;
   /** Seconds: the request's completion time when final (so the document is stable), else the time of issue. */
   iat: number;
   issuedAt: string;
@@ -70,11 +74,14 @@ export type EvidenceInputs = {
   now: Date;
   /** The subject hash key: person-level locators appear as their keyed hash. */
   hashKey: string;
+  /** Stored evidence only: its id. */
+  evidenceId?: string;
+  supersedes: string | null;
 };
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
-export function buildEvidenceDocument({ request, tasks, chain, issuer, now, hashKey }: EvidenceInputs): EvidencePayload {
+export function buildEvidenceDocument({ request, tasks, chain, issuer, now, hashKey, evidenceId, supersedes }: EvidenceInputs): EvidencePayload {
   const final = request.completed_at !== null;
   const issuedAt = request.completed_at ?? now;
   const byState: StateCounts = {};
@@ -83,6 +90,8 @@ export function buildEvidenceDocument({ request, tasks, chain, issuer, now, hash
     schema: EVIDENCE_SCHEMA,
     iss: issuer,
     sub: request.id,
+    ...(evidenceId === undefined ? {} : { jti: evidenceId }),
+    supersedes,
     iat: Math.floor(issuedAt.getTime() / 1000),
     issuedAt: issuedAt.toISOString(),
     final,
