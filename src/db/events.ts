@@ -6,6 +6,9 @@ import type { DB, RequestEventRow } from './schema.ts';
 import type { JsonObject } from '../domain/json.ts';
 import type { ChainRecords } from '../domain/event-chain.ts';
 
+/** A chain's links and the fields that place an event (what evidence needs), without its data. */
+export type EventLink = Pick<RequestEventRow, 'seq' | 'type' | 'task_id' | 'prev_hash' | 'hash'>;
+
 /**
  * Appends events to a request's chain. The database advances the request's stored head
  * (erasure_request.chain_seq/chain_head) in the same statement (trigger request_event_advance_head).
@@ -69,6 +72,23 @@ export async function loadRequestChain(db: Kysely<DB>, requestId: string): Promi
   const all: RequestEventRow[] = [];
   for (;;) {
     const page = await listEvents(db, requestId, all.at(-1)?.seq ?? 0, CHAIN_PAGE);
+    all.push(...page);
+    if (page.length < CHAIN_PAGE) return all;
+  }
+}
+
+/** loadRequestChain without the events' data (cheaper to read when the contents are not checked). */
+export async function loadRequestChainLinks(db: Kysely<DB>, requestId: string): Promise<EventLink[]> {
+  const all: EventLink[] = [];
+  for (;;) {
+    const page = await db
+      .selectFrom('request_event')
+      .select(['seq', 'type', 'task_id', 'prev_hash', 'hash'])
+      .where('request_id', '=', requestId)
+      .where('seq', '>', all.at(-1)?.seq ?? 0)
+      .orderBy('seq', 'asc')
+      .limit(CHAIN_PAGE)
+      .execute();
     all.push(...page);
     if (page.length < CHAIN_PAGE) return all;
   }

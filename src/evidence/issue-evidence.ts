@@ -12,8 +12,6 @@ import type { EvidencePayload } from './evidence-document.ts';
 import { signCompactJws } from './jws.ts';
 import { evidencePayload, storeEvidenceIfFinal, type BrokenChain, type EvidenceSigner } from './store-evidence.ts';
 
-export { DEFAULT_EVIDENCE_ISSUER } from './store-evidence.ts';
-
 export type EvidenceResult =
   | { kind: 'issued'; jws: string; kid: string; payload: EvidencePayload; stored: boolean }
   | { kind: 'not_found' }

@@ -7,7 +7,7 @@ import type { IdSource } from '../clock.ts';
 import { insertEvidence, type StoredEvidence } from '../db/evidence.ts';
 import type { DB } from '../db/schema.ts';
 import { loadEvidenceRowsIn, type EvidenceRows } from '../db/sql/load-evidence-rows.ts';
-import { verifyChain, type ChainVerdict } from '../domain/event-chain.ts';
+import { verifyChainLinks, type ChainVerdict } from '../domain/event-chain.ts';
 import { buildEvidenceDocument, type EvidencePayload } from './evidence-document.ts';
 import { evidenceChain } from './evidence-chain.ts';
 import { signCompactJws } from './jws.ts';
@@ -58,7 +58,9 @@ export async function storeEvidenceIfFinal(trx: Kysely<DB>, requestId: string, s
   const completedAt = rows.request.completed_at;
   if (completedAt === null) return { kind: 'not_final' };
   if (rows.stored !== undefined) return { kind: 'stored', evidence: rows.stored };
-  const verdict = verifyChain(rows.events, rows.records);
+  // The links, the stored head and the checkpoints; each event's contents are rehashed at every read of
+  // the evidence (issue-evidence.ts), which refuses it if they no longer match.
+  const verdict = verifyChainLinks(rows.events, rows.records);
   if (!verdict.valid) return { kind: 'chain_broken', brokenAt: verdict.brokenAt };
   const id = signer.ids.uuid();
   const jws = signCompactJws(signer.key, evidencePayload(rows, signer, now, id));

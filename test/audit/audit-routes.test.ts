@@ -91,6 +91,29 @@ describe('GET /v1/erasure-requests/{id}/events/verify', () => {
   });
 });
 
+describe('a deleted tail, through HTTP', () => {
+  it('the last event deleted as a superuser: verify names the missing tail, evidence answers 409', async () => {
+    const id = await submit();
+    await api.app.inject({ method: 'POST', url: `/v1/erasure-requests/${id}/cancel`, headers: writer });
+    const before = (await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events/verify`, headers: auditor })).json();
+    expect(before).toMatchObject({ valid: true });
+    // What the table's owner can do: switch the append-only trigger off, delete, switch it on again.
+    await t.admin.db.connection().execute(async (conn) => {
+      await sql`alter table request_event disable trigger request_event_no_update_delete`.execute(conn);
+      try {
+        await sql`delete from request_event where request_id = ${id} and seq = ${before.events}`.execute(conn);
+      } finally {
+        await sql`alter table request_event enable trigger request_event_no_update_delete`.execute(conn);
+      }
+    });
+    const verdict = (await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events/verify`, headers: auditor })).json();
+    expect(verdict).toEqual({ valid: false, events: before.events - 1, brokenAt: { seq: before.events, reason: 'missing_tail' } });
+    const evidence = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: auditor });
+    expect(evidence.statusCode).toBe(409);
+    expect(evidence.json()).toMatchObject({ type: 'https://erasure-gateway.dev/problems/audit-chain-broken', detail: expect.stringContaining(`event ${before.events}, missing_tail`) });
+  });
+});
+
 describe('GET /v1/audit/checkpoints', () => {
   it('lists signed checkpoints newest first for audit:read, with an inclusion proof that verifies against the signed root', async () => {
     const id = await submit();

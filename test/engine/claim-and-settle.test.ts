@@ -75,11 +75,15 @@ describe('settleTasks and returnExpiredLeases', () => {
     const now = new Date();
     await claimDueTasks(database.db, { owner: 'crashy', now, leaseSeconds: 60, limit: 1, types, connections: ['c3'] });
     await expireLeases(requestId);
-    const returned = await returnExpiredLeases(database.db, { now: new Date(now.getTime() + 2000), actor: 'worker:sweeper', maxAttempts: 3, limit: 10 });
+    // The settle hooks run for a request the sweeper makes final, as for a settlement (evidence, callback).
+    const becameFinal: string[] = [];
+    const hooks = { requestBecameFinal: async (_trx: unknown, id: string) => void becameFinal.push(id) };
+    const returned = await returnExpiredLeases(database.db, { now: new Date(now.getTime() + 2000), actor: 'worker:sweeper', maxAttempts: 3, limit: 10, hooks });
     expect(returned[0]!.state).toBe('failed');
     const request = await database.db.selectFrom('erasure_request').select(['status', 'completed_at']).where('id', '=', requestId).executeTakeFirstOrThrow();
     expect(request.status).toBe('failed');
     expect(request.completed_at).not.toBeNull();
+    expect(becameFinal).toEqual([requestId]);
   });
 });
 

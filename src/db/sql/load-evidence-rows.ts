@@ -4,13 +4,14 @@
 import type { Kysely } from 'kysely';
 import type { ChainRecords } from '../../domain/event-chain.ts';
 import { findEvidenceFor, findLatestEvidence, type StoredEvidence } from '../evidence.ts';
-import { loadChainRecords, loadRequestChain } from '../events.ts';
+import { loadChainRecords, loadRequestChain, loadRequestChainLinks, type EventLink } from '../events.ts';
 import type { DB, ErasureRequestRow, RequestEventRow, TaskRow } from '../schema.ts';
 
-export type EvidenceRows = {
+export type EvidenceRows<E extends EventLink = EventLink> = {
   request: ErasureRequestRow;
   tasks: TaskRow[];
-  events: RequestEventRow[];
+  /** The whole chain: full events, or their links only (loadEvidenceRowsIn). */
+  events: E[];
   records: ChainRecords;
   /** The evidence stored for the request's current finality (none while it is not final). */
   stored: StoredEvidence | undefined;
@@ -18,22 +19,29 @@ export type EvidenceRows = {
   latest: StoredEvidence | undefined;
 };
 
-/** In the caller's transaction (e.g. the settle transaction, request row locked). Undefined when the request does not exist. */
-export async function loadEvidenceRowsIn(trx: Kysely<DB>, requestId: string): Promise<EvidenceRows | undefined> {
+async function load<E extends EventLink>(trx: Kysely<DB>, requestId: string, chain: (db: Kysely<DB>, id: string) => Promise<E[]>): Promise<EvidenceRows<E> | undefined> {
   const request = await trx.selectFrom('erasure_request').selectAll().where('id', '=', requestId).executeTakeFirst();
   if (request === undefined) return undefined;
   const tasks = await trx.selectFrom('task').selectAll().where('request_id', '=', requestId).execute();
-  const events = await loadRequestChain(trx, requestId);
+  const events = await chain(trx, requestId);
   const records = (await loadChainRecords(trx, requestId))!;
   const stored = request.completed_at === null ? undefined : await findEvidenceFor(trx, requestId, request.completed_at);
   return { request, tasks, events, records, stored, latest: stored ?? (await findLatestEvidence(trx, requestId)) };
 }
 
-/** In one snapshot of its own (repeatable read, read only). */
-export async function loadEvidenceRows(db: Kysely<DB>, requestId: string): Promise<EvidenceRows | undefined> {
+/**
+ * In the caller's transaction (the settle transaction, request row locked), with the chain's links only:
+ * signing needs where the chain ends, not every event's contents. Undefined when the request does not exist.
+ */
+export async function loadEvidenceRowsIn(trx: Kysely<DB>, requestId: string): Promise<EvidenceRows | undefined> {
+  return load(trx, requestId, loadRequestChainLinks);
+}
+
+/** With the full events, in one snapshot of its own (repeatable read, read only): for reading evidence. */
+export async function loadEvidenceRows(db: Kysely<DB>, requestId: string): Promise<EvidenceRows<RequestEventRow> | undefined> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
-    .execute((trx) => loadEvidenceRowsIn(trx, requestId));
+    .execute((trx) => load(trx, requestId, loadRequestChain));
 }
