@@ -19,10 +19,11 @@ export const auditEventSchema = z
       .string()
       .describe(
         'request.created, upstream.call, task.state_changed, request.status_changed, task.cancelled, request.cancelled, ' +
-          'task.retried, request.retried, task.lease_expired, task.lease_released, callback.scheduled, subject.purged',
+          'task.retried, request.retried, task.lease_expired, task.lease_released, callback.scheduled, callback.delivered, ' +
+          'callback.attempt_failed, callback.failed, callback.superseded, subject.purged',
       ),
     taskId: z.guid().nullable(),
-    data: jsonObject.describe('Never a subject identifier or a secret'),
+    data: jsonObject.describe('Never a subject identifier, a locator, a secret or upstream free text (allow-listed upstream references only)'),
     prevHash: hash.describe('hash of the event before (64 zeros for the first)'),
     hash: hash.describe('SHA-256 of the canonical JSON of request_id, seq, at, actor, type, task_id, data, prev_hash'),
   })
