@@ -33,17 +33,25 @@ export type RunningWorker = { stop(): Promise<void>; wake(): void };
 
 export async function startWorkerRole(deps: WorkerRoleDeps): Promise<RunningWorker> {
   // Imported here: a ROLE=api process never loads the upstream clients, callbacks or the engine.
-  const [{ createCallbackExecutor }, { createCallbackTransport }, { callbackSettleHooks }, { callbackSettingsFromConfig }, { startSubjectPurge }, { startWorker }, { evidenceSettleHooks }] =
-    await Promise.all([
-      import('./callbacks/callback-executor.ts'),
-      import('./callbacks/deliver-callback.ts'),
-      import('./callbacks/settle-hooks.ts'),
-      import('./callbacks/url-policy.ts'),
-      import('./privacy/purge-schedule.ts'),
-      import('./worker/worker.ts'),
-      import('./evidence/settle-hooks.ts'),
-    ]);
-  const { startCheckpoints } = await import('./audit/checkpoint-schedule.ts');
+  const [
+    { createCallbackExecutor },
+    { createCallbackTransport },
+    { callbackSettleHooks },
+    { callbackSettingsFromConfig },
+    { startSubjectPurge },
+    { startWorker },
+    { evidenceSettleHooks },
+    { startCheckpoints },
+  ] = await Promise.all([
+    import('./callbacks/callback-executor.ts'),
+    import('./callbacks/deliver-callback.ts'),
+    import('./callbacks/settle-hooks.ts'),
+    import('./callbacks/url-policy.ts'),
+    import('./privacy/purge-schedule.ts'),
+    import('./worker/worker.ts'),
+    import('./evidence/settle-hooks.ts'),
+    import('./audit/checkpoint-schedule.ts'),
+  ]);
   const hashKey = deps.config.secrets.get(SUBJECT_HASH_KEY_SECRET);
   const signer = deps.evidenceKey === undefined || hashKey === undefined ? null : { key: deps.evidenceKey, hashKey, ids: deps.ids };
   const callbackHooks = callbackSettleHooks({ ids: deps.ids });

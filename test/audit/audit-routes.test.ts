@@ -136,6 +136,12 @@ describe('GET /v1/audit/checkpoints', () => {
     expect(older.data.map((c: { id: number }) => c.id)).toContain(Number(first!.id));
     expect(older.data[0].inclusion).toBeUndefined();
 
+    // Replicas ticking together make one checkpoint: an advisory lock, then the interval since the last.
+    api.clock.advance(3_600_000);
+    const together = await Promise.all(Array.from({ length: 4 }, () => createCheckpoint(t.db, { key, now: api.clock.now(), minIntervalMs: 3_000_000 })));
+    expect(together.filter((c) => c !== null)).toHaveLength(1);
+    expect(together.find((c) => c !== null)!.id).toBe(Number(second!.id) + 1);
+
     expect((await api.app.inject({ method: 'GET', url: '/v1/audit/checkpoints', headers: writer })).statusCode).toBe(403);
     expect((await api.app.inject({ method: 'GET', url: '/v1/audit/checkpoints?requestId=nope', headers: auditor })).statusCode).toBe(400);
   });
