@@ -56,14 +56,9 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<RunningWork
   const signer = deps.evidenceKey === undefined || hashKey === undefined ? null : { key: deps.evidenceKey, hashKey, ids: deps.ids };
   const callbackHooks = callbackSettleHooks({ ids: deps.ids });
   const evidenceHooks = signer === null ? null : evidenceSettleHooks(signer);
-  // When a request becomes final: its evidence first (the chain it attests ends before the callback's
-  // events), then its callback delivery — both in the transaction that made it final.
-  const hooks: SettleHooks = {
-    async requestBecameFinal(trx, requestId, change, now) {
-      await evidenceHooks?.requestBecameFinal?.(trx, requestId, change, now);
-      await callbackHooks.requestBecameFinal?.(trx, requestId, change, now);
-    },
-  };
+  // When requests become final: their evidence first (a batch; the chain it attests ends before the
+  // callback's events), then each one's callback delivery — all in the transaction that made them final.
+  const hooks: SettleHooks = { ...evidenceHooks, ...callbackHooks };
   const settings = callbackSettingsFromConfig(deps.config);
   const transport = createCallbackTransport(settings ?? { allowPrivateNetworks: false, timeoutMs: 10_000 });
   const worker = startWorker({

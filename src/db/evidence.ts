@@ -21,3 +21,9 @@ export async function insertEvidence(trx: Kysely<DB>, row: StoredEvidence): Prom
   if (stored === undefined) throw new Error(`evidence of request ${row.request_id} was not stored`);
   return stored;
 }
+
+/** Stores several (one statement); a finality that already has evidence keeps it. */
+export async function insertEvidenceRows(trx: Kysely<DB>, rows: readonly StoredEvidence[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.insertInto('request_evidence').values([...rows]).onConflict((oc) => oc.columns(['request_id', 'completed_at']).doNothing()).execute();
+}

@@ -1,13 +1,18 @@
-// Plugs evidence into the worker's settle transaction: when a request becomes final, its evidence is
-// signed and stored in that same transaction, so a final request never lacks it, whoever dies when.
+// Plugs evidence into the worker's settle transaction: when requests become final, their evidence is
+// signed and stored in that same transaction, so a final request never lacks it, whoever dies when. One
+// batch per transaction: a few statements, however many requests it made final.
 import type { SettleHooks } from '../db/sql/settle-tasks.ts';
-import { storeEvidenceIfFinal, type EvidenceSigner } from './store-evidence.ts';
+import { storeEvidenceOfFinalRequests, type EvidenceSigner } from './store-evidence.ts';
 
 export function evidenceSettleHooks(signer: EvidenceSigner): SettleHooks {
   return {
-    async requestBecameFinal(trx, requestId, _change, now) {
-      // A chain that does not verify gets no evidence: GET …/evidence answers 409 and says why.
-      await storeEvidenceIfFinal(trx, requestId, signer, now);
+    async requestsBecameFinal(trx, finals, now) {
+      await storeEvidenceOfFinalRequests(
+        trx,
+        finals.map((f) => f.requestId),
+        signer,
+        now,
+      );
     },
   };
 }

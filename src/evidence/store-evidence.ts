@@ -4,9 +4,9 @@
 // supersedes. A chain that does not verify gets none: GET …/evidence then answers 409.
 import type { Kysely } from 'kysely';
 import type { IdSource } from '../clock.ts';
-import { insertEvidence, type StoredEvidence } from '../db/evidence.ts';
+import { insertEvidence, insertEvidenceRows, type StoredEvidence } from '../db/evidence.ts';
 import type { DB } from '../db/schema.ts';
-import { loadEvidenceRowsIn, type EvidenceRows } from '../db/sql/load-evidence-rows.ts';
+import { loadEvidenceRowsIn, loadEvidenceRowsOf, type EvidenceRows } from '../db/sql/load-evidence-rows.ts';
 import { verifyChainLinks, type ChainVerdict } from '../domain/event-chain.ts';
 import { buildEvidenceDocument, type EvidencePayload } from './evidence-document.ts';
 import { evidenceChain } from './evidence-chain.ts';
@@ -51,27 +51,45 @@ export function evidencePayload(rows: EvidenceRows, signer: EvidenceSigner, now:
   });
 }
 
-/** The caller holds the request's row lock. Stores (once) the evidence of the request's current finality. */
-export async function storeEvidenceIfFinal(trx: Kysely<DB>, requestId: string, signer: EvidenceSigner, now: Date): Promise<StoreEvidenceResult> {
-  const rows = await loadEvidenceRowsIn(trx, requestId);
-  if (rows === undefined) return { kind: 'not_found' };
+/** Builds and signs the evidence of a final request from its rows; null when it is stored already or not final. */
+function signFinal(rows: EvidenceRows, signer: EvidenceSigner, now: Date): StoredEvidence | StoreEvidenceResult | null {
   const completedAt = rows.request.completed_at;
   if (completedAt === null) return { kind: 'not_final' };
-  if (rows.stored !== undefined) return { kind: 'stored', evidence: rows.stored };
+  if (rows.stored !== undefined) return null;
   // The links, the stored head and the checkpoints; each event's contents are rehashed at every read of
   // the evidence (issue-evidence.ts), which refuses it if they no longer match.
   const verdict = verifyChainLinks(rows.events, rows.records);
   if (!verdict.valid) return { kind: 'chain_broken', brokenAt: verdict.brokenAt };
   const id = signer.ids.uuid();
-  const jws = signCompactJws(signer.key, evidencePayload(rows, signer, now, id));
-  const evidence = await insertEvidence(trx, {
+  return {
     id,
-    request_id: requestId,
+    request_id: rows.request.id,
     completed_at: completedAt,
     issued_at: now,
     kid: signer.key.kid,
-    jws,
+    jws: signCompactJws(signer.key, evidencePayload(rows, signer, now, id)),
     supersedes: rows.latest?.id ?? null,
-  });
-  return { kind: 'stored', evidence };
+  };
+}
+
+/** The caller holds the request's row lock. Stores (once) the evidence of the request's current finality. */
+export async function storeEvidenceIfFinal(trx: Kysely<DB>, requestId: string, signer: EvidenceSigner, now: Date): Promise<StoreEvidenceResult> {
+  const rows = await loadEvidenceRowsIn(trx, requestId);
+  if (rows === undefined) return { kind: 'not_found' };
+  const signed = signFinal(rows, signer, now);
+  if (signed === null) return { kind: 'stored', evidence: rows.stored! };
+  if ('kind' in signed) return signed;
+  return { kind: 'stored', evidence: await insertEvidence(trx, signed) };
+}
+
+/**
+ * storeEvidenceIfFinal for every request a settle transaction made final, in a few statements for the
+ * whole batch (the caller holds their row locks). A request whose chain does not verify is left without
+ * evidence: GET …/evidence answers 409 and says why. Returns how many were stored.
+ */
+export async function storeEvidenceOfFinalRequests(trx: Kysely<DB>, requestIds: readonly string[], signer: EvidenceSigner, now: Date): Promise<number> {
+  const rows = await loadEvidenceRowsOf(trx, requestIds);
+  const signed = [...rows.values()].map((r) => signFinal(r, signer, now)).filter((e): e is StoredEvidence => e !== null && !('kind' in e));
+  await insertEvidenceRows(trx, signed);
+  return signed.length;
 }

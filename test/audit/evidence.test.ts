@@ -12,6 +12,12 @@ import { jwksDocument } from '../../src/evidence/jwks.ts';
 import { ephemeralSigningKey } from '../../src/evidence/signing-key.ts';
 import { purgeExpiredPersonalData } from '../../src/privacy/purge-expired-subjects.ts';
 import { retryRequest } from '../../src/services/retry-request.ts';
+import { claimDueTasks } from '../../src/db/sql/claim-due-tasks.ts';
+import { settleTasks } from '../../src/db/sql/settle-tasks.ts';
+import { settlementEvents } from '../../src/domain/settlement.ts';
+import { evidenceSettleHooks } from '../../src/evidence/settle-hooks.ts';
+import { planSettlement } from '../../src/worker/plan-settlement.ts';
+import { insertRequest } from '../engine/helpers.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addEvents, SUBJECT, SUBJECT_HASHES, seedRequest } from './fixtures.ts';
 
@@ -180,6 +186,31 @@ describe('evidence', () => {
       [succeeded.payload.jti, failed.payload.jti],
     ]);
     expect(rows[0]!.jws).toBe(failed.jws);
+  });
+
+  it('is signed and stored in the settle transaction that makes requests final, a batch at once, never for a broken chain', async () => {
+    const ids = await Promise.all([0, 1, 2].map(() => insertRequest(t.db, [{ type: 'cartesia.call', connection: 'c-batch', locator: { callId: 'ac_1' } }])));
+    for (const id of ids) await addEvents(t.db, id, ['request.created'], new Date());
+    // One of them had its stored head rewritten behind the gateway's back.
+    await sql`update erasure_request set chain_seq = 7 where id = ${ids[2]}`.execute(t.admin.db);
+    const now = new Date();
+    const tasks = await claimDueTasks(t.db, { owner: 'w-batch', now, leaseSeconds: 60, limit: 10, types: ['cartesia.call'], connections: ['c-batch'] });
+    expect(tasks).toHaveLength(3);
+    const settings = { backoff: { baseMs: 1000, capMs: 60_000 }, maxAttempts: 3, maxTaskAgeMs: 86_400_000 };
+    const settlements = tasks.map((task) => {
+      const result = { outcome: { kind: 'succeeded' as const, upstreamRef: { redactedAt: now.toISOString() } }, call: { operation: 'call.delete', method: 'DELETE', pathTemplate: '/agents/calls/{call_id}', status: 200, latencyMs: 3 } };
+      const plan = planSettlement(task, result, settings, now);
+      return { task, plan, events: settlementEvents({ task, plan, result, actor: 'worker:w-batch', now }), called: true, finishedAgoMs: 0 };
+    });
+    const hooks = evidenceSettleHooks({ key, hashKey: HASH_KEY, ids: randomIds });
+    const result = await settleTasks(t.db, { owner: 'w-batch', actor: 'worker:w-batch', now, settlements, hooks });
+    expect(result.statusChanges.filter((c) => c.change.becameFinal)).toHaveLength(3);
+    expect((await storedOf(ids[0]!)).length).toBe(1);
+    expect((await storedOf(ids[1]!)).length).toBe(1);
+    expect(await storedOf(ids[2]!)).toEqual([]);
+    const fetched = await issue(ids[0]!);
+    expect(fetched.jws).toBe((await storedOf(ids[0]!))[0]!.jws);
+    expect(await issueEvidence(t.db, ids[2]!, { key, now, hashKey: HASH_KEY, ids: randomIds })).toMatchObject({ kind: 'chain_broken', brokenAt: { reason: 'missing_tail' } });
   });
 
   it('is refused for a tampered chain, and for an unknown request', async () => {

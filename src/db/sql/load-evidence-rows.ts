@@ -45,3 +45,50 @@ export async function loadEvidenceRows(db: Kysely<DB>, requestId: string): Promi
     .setAccessMode('read only')
     .execute((trx) => load(trx, requestId, loadRequestChain));
 }
+
+/**
+ * loadEvidenceRowsIn for many requests at once, in six statements whatever their number (the settle
+ * transaction signs the evidence of every request it made final). Only requests that exist are in the map.
+ */
+export async function loadEvidenceRowsOf(trx: Kysely<DB>, requestIds: readonly string[]): Promise<Map<string, EvidenceRows>> {
+  const out = new Map<string, EvidenceRows>();
+  if (requestIds.length === 0) return out;
+  const ids = [...requestIds];
+  const requests = await trx.selectFrom('erasure_request').selectAll().where('id', 'in', ids).execute();
+  const tasks = await trx.selectFrom('task').selectAll().where('request_id', 'in', ids).execute();
+  const links = await trx
+    .selectFrom('request_event')
+    .select(['request_id', 'seq', 'type', 'task_id', 'prev_hash', 'hash'])
+    .where('request_id', 'in', ids)
+    .orderBy('request_id')
+    .orderBy('seq')
+    .execute();
+  const heads = await trx
+    .selectFrom('audit_checkpoint_head')
+    .select(['request_id', 'checkpoint_id', 'seq', 'hash'])
+    .where('request_id', 'in', ids)
+    .orderBy('checkpoint_id')
+    .execute();
+  const evidence = await trx.selectFrom('request_evidence').selectAll().where('request_id', 'in', ids).orderBy('completed_at').execute();
+  const tasksOf = Map.groupBy(tasks, (t) => t.request_id);
+  const linksOf = Map.groupBy(links, (l) => l.request_id);
+  const headsOf = Map.groupBy(heads, (h) => h.request_id);
+  const evidenceOf = Map.groupBy(evidence, (e) => e.request_id);
+  for (const request of requests) {
+    const mine = evidenceOf.get(request.id) ?? [];
+    const completedAt = request.completed_at?.getTime();
+    const stored = completedAt === undefined ? undefined : mine.find((e) => e.completed_at.getTime() === completedAt);
+    out.set(request.id, {
+      request,
+      tasks: tasksOf.get(request.id) ?? [],
+      events: linksOf.get(request.id) ?? [],
+      records: {
+        head: { seq: request.chain_seq, hash: request.chain_head },
+        checkpoints: (headsOf.get(request.id) ?? []).map((h) => ({ checkpointId: Number(h.checkpoint_id), seq: h.seq, hash: h.hash })),
+      },
+      stored,
+      latest: stored ?? mine.at(-1),
+    });
+  }
+  return out;
+}

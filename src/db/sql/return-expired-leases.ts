@@ -9,8 +9,7 @@ import type { NewEvent } from '../../domain/new-event.ts';
 import type { DB } from '../schema.ts';
 import type { JsonObject } from '../../domain/json.ts';
 import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
-import { appendEvents } from '../events.ts';
-import type { SettleHooks } from './settle-tasks.ts';
+import { runFinalHooks, type SettleHooks } from './settle-tasks.ts';
 
 export type ReturnExpiredLeasesInput = {
   /** As in settleTasks: run when a task that failed here makes its request final (callback, evidence). */
@@ -60,12 +59,7 @@ export async function returnExpiredLeases(db: Kysely<DB>, input: ReturnExpiredLe
     });
     const changes = await recordTaskChanges(trx, eventsByRequest(rows, (r) => r.request_id, (r) => [toEvent(r)]), input.actor, input.now);
     // A task that expired maxAttempts times fails, and may make its request final like any settlement.
-    for (const [requestId, change] of changes) {
-      if (change.becameFinal && input.hooks?.requestBecameFinal !== undefined) {
-        const more = await input.hooks.requestBecameFinal(trx, requestId, change, input.now);
-        if (more && more.length > 0) await appendEvents(trx, requestId, more);
-      }
-    }
+    await runFinalHooks(trx, input.hooks, [...changes].map(([requestId, change]) => ({ requestId, change })), input.now);
     return rows.map((r) => ({ id: r.id, requestId: r.request_id, state: r.state, leaseOwner: r.lease_owner }));
   });
 }
