@@ -166,18 +166,28 @@ const configFile = z.strictObject({
   callbacks: z.strictObject({
     allowedHosts: z.array(z.string().min(1)).default([]),
     allowPrivateNetworks: z.boolean().default(false),
+    /** Ports a callback URL may name (443 when it names none and is https); `"any"` lifts the limit. */
+    allowedPorts: z.union([z.array(z.int().min(1).max(65535)).min(1), z.literal('any')]).default([443]),
     secret: secretRef,
     timeoutMs: z.int().positive().default(10_000),
   }).optional(),
   evidence: z.strictObject({
     signingKey: secretRef,
     keyId: z.string().min(1).optional(),
+    /** Retired keys still published in the JWKS, so evidence they signed stays verifiable (public PEMs do). */
+    previousKeys: z.array(z.strictObject({ key: secretRef, keyId: z.string().min(1).optional() })).default([]),
   }).optional(),
   privacy: z.strictObject({
     /** Key for the keyed hash (HMAC-SHA256) of subject identifiers. */
     subjectHashKey: secretRef.optional(),
-    /** Subject identifiers are purged this long after the request is final. */
+    /** A request's personal data (subject, callback URL, person-level locators, upstream text) is purged this long after it is final. */
     purgeSubjectAfterDays: z.number().nonnegative().default(30),
+    /** Idempotency keys and their stored answers are deleted this long after the submit. */
+    idempotencyTtlHours: z.number().positive().default(24),
+  }).prefault({}),
+  audit: z.strictObject({
+    /** How often a worker signs a checkpoint over every request's chain head. */
+    checkpointMinutes: z.number().positive().default(60),
   }).prefault({}),
   http: z.strictObject({
     bodyLimitBytes: z.int().positive().default(1024 * 1024),
@@ -197,6 +207,11 @@ export type WorkerSettings = z.infer<typeof workerSettings>;
 
 const environment = z.object({
   DATABASE_URL: z.string().min(1).optional(),
+  /**
+   * The owner role's connection string, for migrations only. Set: migrations run as it and the role of
+   * DATABASE_URL is granted only what the service needs (no UPDATE/DELETE on the audit tables, owns nothing).
+   */
+  MIGRATION_DATABASE_URL: z.string().min(1).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -310,6 +325,9 @@ export function parseConfigFile(
 export function loadConfig(env: Record<string, string | undefined>, readFile: ReadFile): GatewayConfig {
   const parsedEnv = parseEnvironment(env);
   const production = parsedEnv.NODE_ENV === 'production';
+  if (parsedEnv.MIGRATION_DATABASE_URL !== undefined && parsedEnv.DATABASE_URL === undefined) {
+    throw new ConfigError(['env MIGRATION_DATABASE_URL: needs DATABASE_URL (the runtime role it grants to); the embedded database has one role']);
+  }
   if (production && parsedEnv.DATABASE_URL === undefined) {
     throw new ConfigError(['env DATABASE_URL: required when NODE_ENV=production (the embedded database is for development and the sandbox)']);
   }

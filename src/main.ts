@@ -13,9 +13,9 @@ import { randomIds, systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { createDatabase, type Database } from './db/database.ts';
 import type { EmbeddedPostgres } from './db/embedded.ts';
-import { migrateToLatest, migrationsPending } from './db/migrate.ts';
+import { migrateAsOwner, migrateToLatest, migrationsPending } from './db/migrate.ts';
 import { SUBJECT_HASH_KEY_SECRET } from './domain/subject.ts';
-import { loadEvidenceSigningKey, SigningKeyError, type EvidenceSigningKey } from './evidence/signing-key.ts';
+import { loadEvidenceSigningKey, loadPreviousEvidenceKeys, SigningKeyError, type EvidencePublicJwk, type EvidenceSigningKey } from './evidence/signing-key.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, registerConnectionHoldGauges, registerDatabaseGauges } from './metrics.ts';
 import type { Sandbox } from './sandbox.ts';
@@ -51,11 +51,23 @@ function evidenceKeyOrExit(config: GatewayConfig): EvidenceSigningKey {
   }
 }
 
+/** The retired evidence keys still published (`evidence.previousKeys`); a bad one is a configuration error. */
+function previousEvidenceKeysOrExit(config: GatewayConfig): EvidencePublicJwk[] {
+  try {
+    return loadPreviousEvidenceKeys(config);
+  } catch (error) {
+    if (error instanceof SigningKeyError) exitWithConfigError(new ConfigError([`config ${error.message}`]));
+    throw error;
+  }
+}
+
 /** MIGRATE_ON_START (default): apply pending migrations. Off: only report; /readyz answers 503 until they are applied. */
 async function prepareSchema(config: GatewayConfig, database: Database, logger: Logger): Promise<void> {
   if (config.env.MIGRATE_ON_START) {
-    const applied = await migrateToLatest(database.db);
-    logger.info({ applied }, applied.length > 0 ? 'database migrated' : 'database schema up to date');
+    const ownerUrl = config.env.MIGRATION_DATABASE_URL;
+    // With an owner role, migrations run as it and grant this process's role only what it needs.
+    const applied = ownerUrl === undefined ? await migrateToLatest(database.db) : await migrateAsOwner(ownerUrl, database.url);
+    logger.info({ applied, ownerRole: ownerUrl !== undefined }, applied.length > 0 ? 'database migrated' : 'database schema up to date');
     return;
   }
   try {
@@ -87,6 +99,7 @@ async function main(): Promise<void> {
   let config = readConfig();
   // Checked before anything starts; the sandbox brings its own key (made below).
   const configuredKey = config.sandbox ? null : evidenceKeyOrExit(config);
+  const previousKeys = previousEvidenceKeysOrExit(config);
   // Asynchronous writes to stdout: under load one write carries many lines instead of one write(2) per
   // line on the request path (the access log is a line per request). pino flushes what is pending
   // synchronously on exit, process.exit included.
@@ -146,6 +159,7 @@ async function main(): Promise<void> {
       logger,
       metrics: createMetrics(),
       evidenceKey,
+      evidencePreviousKeys: previousKeys,
       wakeWorkers: () => worker?.wake(),
     };
     // Something for the console's overview on a fresh machine (before listening, so the banner can say so);
@@ -167,7 +181,13 @@ async function main(): Promise<void> {
     // A worker-only process serves just /healthz, /readyz and /metrics, so it can be probed and scraped.
     app = await buildApp(deps, { operationsOnly: role === 'worker' });
     await app.listen({ port: config.env.PORT, host: config.env.HOST });
-    if (role !== 'api') worker = await startWorkerRole(deps);
+    // A worker signs evidence and checkpoints only with a key the API's JWKS publishes: a configured one,
+    // or the API's own in this process. With a key of its own making nobody could verify them.
+    const workerSignsEvidence = !evidenceKey.ephemeral || role === 'all';
+    if (role === 'worker' && !workerSignsEvidence) {
+      logger.warn('no evidence.signingKey configured: this worker signs neither evidence nor checkpoints (the API signs evidence at its first fetch)');
+    }
+    if (role !== 'api') worker = await startWorkerRole({ ...deps, evidenceKey: workerSignsEvidence ? evidenceKey : undefined });
     const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? 'localhost' : config.env.HOST;
     const port = app?.server.address();
     const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${typeof port === 'object' && port !== null ? port.port : config.env.PORT}`;

@@ -84,7 +84,8 @@ export function sandboxConfig(
         discovery: { agentIds: [...DEMO_IDS.cartesia.agentIds] },
       },
     ],
-    callbacks: { allowedHosts: ['localhost', '127.0.0.1'], allowPrivateNetworks: true, secret: { env: 'SANDBOX_CALLBACK_SECRET' } },
+    // Receivers on the developer's machine listen on ports of their own.
+    callbacks: { allowedHosts: ['localhost', '127.0.0.1'], allowPrivateNetworks: true, allowedPorts: 'any', secret: { env: 'SANDBOX_CALLBACK_SECRET' } },
     privacy: { subjectHashKey: { env: 'SANDBOX_SUBJECT_HASH_KEY' } },
     // Without one, main.ts makes an ephemeral key (and warns): evidence would stop verifying at a restart.
     ...(secrets.evidenceSigningKey === undefined ? {} : { evidence: { signingKey: { env: 'SANDBOX_EVIDENCE_SIGNING_KEY' } } }),

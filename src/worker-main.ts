@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { randomIds, systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { createDatabase } from './db/database.ts';
+import { loadEvidenceSigningKey } from './evidence/signing-key.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { startWorkerRole } from './worker-role.ts';
@@ -36,6 +37,8 @@ const worker = await startWorkerRole({
   metrics: createMetrics({ defaultMetrics: false }),
   workerId: process.env.WORKER_ID,
   listen: process.env.WORKER_LISTEN !== 'false',
+  // As ROLE=worker: it signs evidence and checkpoints only with a configured key the API publishes.
+  evidenceKey: config.secrets.has('evidence.signingKey') ? loadEvidenceSigningKey(config) : undefined,
 });
 
 let stopping = false;

@@ -99,7 +99,7 @@ async function backlogProbe(url: string, backlog: number): Promise<Probe> {
 
 function claimInput() {
   const now = new Date();
-  return { owner: 'bench', now, leaseUntil: new Date(now.getTime() + 60_000), limit: 32, types: TASK_TYPES.filter((t) => t !== 'callback'), connections: ['kore', 'cartesia'] };
+  return { owner: 'bench', now, leaseSeconds: 60, limit: 32, types: TASK_TYPES.filter((t) => t !== 'callback'), connections: ['kore', 'cartesia'] };
 }
 
 export async function runScale(o: { rebuild: boolean }): Promise<SectionResult> {

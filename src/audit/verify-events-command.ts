@@ -5,6 +5,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ChainVerdict } from '../domain/event-chain.ts';
 import { verifyAllRequestChains, verifyRequestChain } from './verify-request-chain.ts';
+import { findLatestCheckpoint, listVanishedRequests, readCheckpointLeaves } from '../db/checkpoints.ts';
+import { merkleRoot, sortLeaves } from '../domain/merkle.ts';
 
 export const VERIFY_EVENTS_USAGE = 'usage: verify-events <requestId> | --all';
 
@@ -12,8 +14,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function formatVerdict(requestId: string, v: ChainVerdict): string {
   return v.valid
-    ? `ok      ${requestId} events=${v.events} head=${v.headHash}`
-    : `BROKEN  ${requestId} events=${v.events} first broken link: seq=${v.brokenAt.seq} (${v.brokenAt.reason})`;
+    ? `ok      ${requestId} events=${v.events} head=${v.headHash} checkpoints=${v.checkpoints}`
+    : `BROKEN  ${requestId} events=${v.events} first broken link: seq=${v.brokenAt.seq} (${v.brokenAt.reason}${v.brokenAt.checkpointId === undefined ? '' : `, checkpoint ${v.brokenAt.checkpointId}`})`;
 }
 
 export async function runVerifyEvents(
@@ -37,8 +39,18 @@ export async function runVerifyEvents(
         out(formatVerdict(requestId, verdict));
       }
     }
-    out(`${checked} request(s) checked, ${broken} broken chain(s)`);
-    return broken > 0 ? 1 : 0;
+    // What only checkpoints can show: whole requests gone, and the checkpointed heads themselves changed.
+    const vanished = await listVanishedRequests(db, 10_000);
+    for (const v of vanished) out(`MISSING ${v.requestId} recorded by checkpoint ${v.checkpointId} (head seq=${v.seq}), no longer in the database`);
+    const latest = await findLatestCheckpoint(db);
+    let checkpointBroken = false;
+    if (latest !== undefined) {
+      const leaves = sortLeaves(await readCheckpointLeaves(db, Number(latest.id)));
+      checkpointBroken = leaves.length !== latest.tree_size || merkleRoot(leaves) !== latest.root_hash;
+      if (checkpointBroken) out(`BROKEN  checkpoint ${latest.id}: the heads stored for it no longer give its signed root`);
+    }
+    out(`${checked} request(s) checked, ${broken} broken chain(s), ${vanished.length} request(s) missing from checkpoints${latest === undefined ? '' : `, checkpoint ${latest.id} ${checkpointBroken ? 'broken' : 'ok'}`}`);
+    return broken > 0 || vanished.length > 0 || checkpointBroken ? 1 : 0;
   }
   if (!UUID.test(arg)) {
     err(`not a request id: ${arg}\n${VERIFY_EVENTS_USAGE}`);

@@ -1,15 +1,24 @@
-// Checks the hash chain of stored events: one request, or every request (for the CLI). Reading is all it
-// does; the database refuses updates and deletes of events whatever the code does.
+// Checks the hash chain of stored events — its links, the head stored with the request, and every head a
+// signed checkpoint recorded — for one request, or every request (for the CLI). Reading is all it does;
+// the database refuses updates and deletes of events whatever the code does.
 import type { Kysely } from 'kysely';
-import { loadRequestChain } from '../db/events.ts';
-import { listRequestIds, requestExists } from '../db/requests.ts';
+import { loadChainRecords, loadRequestChain } from '../db/events.ts';
+import { listRequestIds } from '../db/requests.ts';
 import type { DB } from '../db/schema.ts';
 import { verifyChain, type ChainVerdict } from '../domain/event-chain.ts';
 
 /** The verdict for one request's chain; null when the request does not exist. */
 export async function verifyRequestChain(db: Kysely<DB>, requestId: string): Promise<ChainVerdict | null> {
-  if (!(await requestExists(db, requestId))) return null;
-  return verifyChain(await loadRequestChain(db, requestId));
+  // One snapshot: an event appended between reading the chain and its head must not look like tampering.
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      const records = await loadChainRecords(trx, requestId);
+      if (records === undefined) return null;
+      return verifyChain(await loadRequestChain(trx, requestId), records);
+    });
 }
 
 export type RequestChainVerdict = { requestId: string; verdict: ChainVerdict };
@@ -19,7 +28,10 @@ export async function* verifyAllRequestChains(db: Kysely<DB>, batchSize = 500): 
   let after: string | null = null;
   for (;;) {
     const ids = await listRequestIds(db, after, batchSize);
-    for (const id of ids) yield { requestId: id, verdict: verifyChain(await loadRequestChain(db, id)) };
+    for (const id of ids) {
+      const verdict = await verifyRequestChain(db, id);
+      if (verdict !== null) yield { requestId: id, verdict };
+    }
     if (ids.length < batchSize) return;
     after = ids.at(-1)!;
   }

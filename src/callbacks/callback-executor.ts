@@ -47,6 +47,11 @@ export function createCallbackExecutor(deps: CallbackExecutorDeps): TaskExecutor
       const now = ctx.now();
       const resource = await load(deps.db, task.requestId, now);
       if (resource === undefined) return gatewayFailure('request_not_found', 'the request no longer exists');
+      // Callbacks announce final states only: a request re-driven since this delivery was scheduled is not
+      // final now, and its next final state gets a delivery of its own.
+      if (resource.completedAt === null) {
+        return { outcome: { kind: 'cancelled', code: 'superseded', message: 'the request was reopened before this delivery went out' } };
+      }
       const event = `request.${resource.status}`;
       const result = await deliverCallback(
         { url, event, deliveryId: task.id, body: JSON.stringify(resource), now, signal: ctx.signal },
@@ -64,7 +69,8 @@ export function createCallbackExecutor(deps: CallbackExecutorDeps): TaskExecutor
               pathTemplate: CALLBACK_PATH_TEMPLATE,
               status: result.statusCode,
               latencyMs: result.latencyMs,
-              ...(result.statusCode === null && result.outcome !== 'delivered' ? { transportError: result.reason } : {}),
+              // A code, not the reason's text: the trail keeps codes only.
+              ...(result.statusCode === null && result.outcome !== 'delivered' ? { transportError: result.reason === 'timeout' ? 'timeout' : 'connection' } : {}),
               ref,
             },
           }

@@ -26,6 +26,7 @@ export function callbackSettingsFromConfig(config: Pick<GatewayConfig, 'file' | 
     allowedHosts: callbacks.allowedHosts,
     allowPrivateNetworks: callbacks.allowPrivateNetworks,
     allowHttp: config.sandbox || callbacks.allowPrivateNetworks,
+    allowedPorts: callbacks.allowedPorts,
     secret,
     timeoutMs: callbacks.timeoutMs,
   };

@@ -4,9 +4,15 @@ import { eventHash, GENESIS_HASH } from '../domain/event-chain.ts';
 import type { NewEvent } from '../domain/new-event.ts';
 import type { DB, RequestEventRow } from './schema.ts';
 import type { JsonObject } from '../domain/json.ts';
+import type { ChainRecords } from '../domain/event-chain.ts';
+
+/** A chain's links and the fields that place an event (what evidence needs), without its data. */
+export type EventLink = Pick<RequestEventRow, 'seq' | 'type' | 'task_id' | 'prev_hash' | 'hash'>;
 
 /**
- * Appends events to a request's chain. The caller must hold the request's row lock
+ * Appends events to a request's chain. The database advances the request's stored head
+ * (erasure_request.chain_seq/chain_head) in the same statement (trigger request_event_advance_head).
+ * The caller must hold the request's row lock
  * (db/requests.ts, lockRequest) in the same transaction, so appends to one chain never interleave.
  */
 export async function appendEvents(trx: Kysely<DB>, requestId: string, events: readonly NewEvent[]): Promise<void> {
@@ -69,4 +75,40 @@ export async function loadRequestChain(db: Kysely<DB>, requestId: string): Promi
     all.push(...page);
     if (page.length < CHAIN_PAGE) return all;
   }
+}
+
+/** loadRequestChain without the events' data (cheaper to read when the contents are not checked). */
+export async function loadRequestChainLinks(db: Kysely<DB>, requestId: string): Promise<EventLink[]> {
+  const all: EventLink[] = [];
+  for (;;) {
+    const page = await db
+      .selectFrom('request_event')
+      .select(['seq', 'type', 'task_id', 'prev_hash', 'hash'])
+      .where('request_id', '=', requestId)
+      .where('seq', '>', all.at(-1)?.seq ?? 0)
+      .orderBy('seq', 'asc')
+      .limit(CHAIN_PAGE)
+      .execute();
+    all.push(...page);
+    if (page.length < CHAIN_PAGE) return all;
+  }
+}
+
+/**
+ * What was recorded about a request's chain outside it: the head stored with the request and every head
+ * a checkpoint recorded. Undefined when the request does not exist.
+ */
+export async function loadChainRecords(db: Kysely<DB>, requestId: string): Promise<ChainRecords | undefined> {
+  const head = await db.selectFrom('erasure_request').select(['chain_seq', 'chain_head']).where('id', '=', requestId).executeTakeFirst();
+  if (head === undefined) return undefined;
+  const checkpoints = await db
+    .selectFrom('audit_checkpoint_head')
+    .select(['checkpoint_id', 'seq', 'hash'])
+    .where('request_id', '=', requestId)
+    .orderBy('checkpoint_id')
+    .execute();
+  return {
+    head: { seq: head.chain_seq, hash: head.chain_head },
+    checkpoints: checkpoints.map((c) => ({ checkpointId: Number(c.checkpoint_id), seq: c.seq, hash: c.hash })),
+  };
 }

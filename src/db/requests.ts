@@ -68,8 +68,12 @@ export async function lockRequest(trx: Kysely<DB>, requestId: string): Promise<b
 export async function readRequestLifecycle(
   db: Kysely<DB>,
   requestId: string,
-): Promise<Pick<ErasureRequestRow, 'status' | 'completed_at' | 'cancelled_at'> | undefined> {
-  return db.selectFrom('erasure_request').select(['status', 'completed_at', 'cancelled_at']).where('id', '=', requestId).executeTakeFirst();
+): Promise<Pick<ErasureRequestRow, 'status' | 'completed_at' | 'cancelled_at' | 'personal_data_purged_at'> | undefined> {
+  return db
+    .selectFrom('erasure_request')
+    .select(['status', 'completed_at', 'cancelled_at', 'personal_data_purged_at'])
+    .where('id', '=', requestId)
+    .executeTakeFirst();
 }
 
 export async function markRequestCancelled(trx: Kysely<DB>, requestId: string, actor: string, now: Date): Promise<void> {
@@ -96,12 +100,12 @@ export async function countOverdueRequests(db: Kysely<DB>, now: Date): Promise<M
   return new Map(rows.map((r) => [r.regulation, Number(r.n)]));
 }
 
-/** Requests final since `cutoff` or earlier whose subject is still held, oldest first. */
+/** Requests final since `cutoff` or earlier whose personal data has not been purged yet, oldest first. */
 export async function listPurgeCandidates(db: Kysely<DB>, cutoff: Date, limit: number): Promise<string[]> {
   const rows = await db
     .selectFrom('erasure_request')
     .select('id')
-    .where('subject', 'is not', null)
+    .where('personal_data_purged_at', 'is', null)
     .where('completed_at', 'is not', null)
     .where('completed_at', '<=', cutoff)
     .orderBy('completed_at')
@@ -110,20 +114,21 @@ export async function listPurgeCandidates(db: Kysely<DB>, cutoff: Date, limit: n
   return rows.map((r) => r.id);
 }
 
+export type PurgedRequest = { completedAt: Date; hadSubject: boolean; hadCallbackUrl: boolean };
+
 /**
- * Removes the raw subject of one request if it is still final since `cutoff` (re-checked under the
- * caller's row lock: a re-drive may have reopened it). Returns when it became final, or null when
- * nothing was purged.
+ * Removes the request's own personal data — the raw subject and the callback URL — if it is still final
+ * since `cutoff` and not purged yet (re-checked under the caller's row lock: a re-drive may have reopened
+ * it). The keyed subject hashes stay. Null when nothing was purged.
  */
-export async function purgeRequestSubject(trx: Kysely<DB>, requestId: string, cutoff: Date, now: Date): Promise<Date | null> {
-  const row = await trx
-    .updateTable('erasure_request')
-    .set({ subject: null, subject_purged_at: now })
-    .where('id', '=', requestId)
-    .where('subject', 'is not', null)
-    .where('completed_at', 'is not', null)
-    .where('completed_at', '<=', cutoff)
-    .returning('completed_at')
-    .executeTakeFirst();
-  return row?.completed_at ?? null;
+export async function purgeRequestPersonalData(trx: Kysely<DB>, requestId: string, cutoff: Date, now: Date): Promise<PurgedRequest | null> {
+  const { rows } = await sql<{ completed_at: Date; had_subject: boolean; had_callback_url: boolean }>`
+    update erasure_request r
+    set subject = null, callback_url = null, personal_data_purged_at = ${now},
+        subject_purged_at = case when old.had_subject then ${now}::timestamptz else r.subject_purged_at end
+    from (select subject is not null as had_subject, callback_url is not null as had_callback_url from erasure_request where id = ${requestId}) old
+    where r.id = ${requestId} and r.personal_data_purged_at is null and r.completed_at is not null and r.completed_at <= ${cutoff}
+    returning r.completed_at, old.had_subject, old.had_callback_url`.execute(trx);
+  const row = rows[0];
+  return row === undefined ? null : { completedAt: row.completed_at, hadSubject: row.had_subject, hadCallbackUrl: row.had_callback_url };
 }

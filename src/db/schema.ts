@@ -27,6 +27,12 @@ export type ErasureRequestTable = {
   cancelled_by: ColumnType<string | null, string | null | undefined, string | null>;
   subject_purged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   task_count: number;
+  /** Seq of the last event of the request's chain (0: none), advanced by the database as events are appended. */
+  chain_seq: ColumnType<number, number | undefined, never>;
+  /** Hash of that event (64 zeros: none). */
+  chain_head: ColumnType<string, string | undefined, never>;
+  /** When the request's personal data was purged (subject, callback URL, person-level locators, upstream text). */
+  personal_data_purged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 };
 
 export type TaskTable = {
@@ -70,6 +76,38 @@ export type RequestEventTable = {
   task_id: string | null;
   data: Json<JsonObject>;
   prev_hash: string;
+  hash: string;
+};
+
+/** Evidence signed when a request became final, served byte for byte ever after. Append-only. */
+export type RequestEvidenceTable = {
+  /** The evidence's `jti`. */
+  id: string;
+  request_id: string;
+  /** The finality it attests (the request's completed_at then). */
+  completed_at: Timestamp;
+  issued_at: Timestamp;
+  kid: string;
+  jws: string;
+  /** The evidence of an earlier finality this one replaces (the request was re-driven). */
+  supersedes: string | null;
+};
+
+/** A signed checkpoint over every request's chain head. Append-only. */
+export type AuditCheckpointTable = {
+  id: number;
+  created_at: Timestamp;
+  tree_size: number;
+  root_hash: string;
+  kid: string;
+  jws: string;
+};
+
+/** A request's chain head as first seen by a checkpoint; checkpoint K's leaves are the latest rows <= K. Append-only. */
+export type AuditCheckpointHeadTable = {
+  request_id: string;
+  checkpoint_id: number;
+  seq: number;
   hash: string;
 };
 
@@ -134,6 +172,9 @@ export type DB = {
   connection_pacing: ConnectionPacingTable;
   console_session: ConsoleSessionTable;
   connection_check: ConnectionCheckTable;
+  request_evidence: RequestEvidenceTable;
+  audit_checkpoint: AuditCheckpointTable;
+  audit_checkpoint_head: AuditCheckpointHeadTable;
 };
 
 export type ErasureRequestRow = Selectable<ErasureRequestTable>;

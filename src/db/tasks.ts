@@ -2,7 +2,6 @@
 // them in seq order, and the operator transitions (cancel the unsent, re-drive the failed, enqueue a
 // callback). Claiming and settling are in sql/.
 import { sql, type Kysely } from 'kysely';
-import { DISCOVERY_PERSONAL_FIELDS } from '../domain/discovery.ts';
 import { DISCOVERY_TASK_TYPES, type TaskState, type TaskType } from '../domain/types.ts';
 import type { DB, NewTask, TaskRow } from './schema.ts';
 
@@ -162,21 +161,39 @@ export async function enqueueCallbackTask(trx: Kysely<DB>, requestId: string, ta
   return rows[0] ?? null;
 }
 
+export type TaskPersonalData = Pick<TaskRow, 'id' | 'type' | 'locator' | 'last_error' | 'upstream_ref'>;
+
+/** Every task of the request with the fields the purge rewrites. */
+export async function listTaskPersonalData(db: Kysely<DB>, requestId: string): Promise<TaskPersonalData[]> {
+  return db.selectFrom('task').select(['id', 'type', 'locator', 'last_error', 'upstream_ref']).where('request_id', '=', requestId).orderBy('seq').execute();
+}
+
+/** Writes the purged locators, errors and upstream references back, in one statement. */
+export async function rewriteTaskPersonalData(trx: Kysely<DB>, rows: readonly Omit<TaskPersonalData, 'type'>[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update task t set locator = v.locator, last_error = v.last_error, upstream_ref = v.upstream_ref, updated_at = ${now}
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id uuid, locator jsonb, last_error jsonb, upstream_ref jsonb)
+    where t.id = v.id`.execute(trx);
+}
+
 /**
- * The subject purge, for discoveries: the identifiers searched for leave their locators; their keyed
- * hashes (`locator.identities`) stay. Returns the number of discovery tasks purged.
+ * Callbacks announce final states only: when a re-drive reopens the request, deliveries not sent yet
+ * (pending or waiting) are superseded — cancelled, never sent. Returns their ids in seq order.
  */
-export async function purgeDiscoveryIdentifiers(trx: Kysely<DB>, requestId: string, now: Date): Promise<number> {
-  let purged = 0;
-  for (const [type, fields] of Object.entries(DISCOVERY_PERSONAL_FIELDS)) {
-    const { numUpdatedRows } = await trx
-      .updateTable('task')
-      .set({ locator: sql`locator - ${[...fields]}::text[]`, updated_at: now })
-      .where('request_id', '=', requestId)
-      .where('type', '=', type as TaskType)
-      .where(sql<boolean>`locator ?| ${[...fields]}::text[]`)
-      .executeTakeFirst();
-    purged += Number(numUpdatedRows);
-  }
-  return purged;
+export async function supersedeUnsentCallbacks(trx: Kysely<DB>, requestId: string, now: Date): Promise<string[]> {
+  const rows = await trx
+    .updateTable('task')
+    .set({
+      state: 'cancelled',
+      finished_at: now,
+      updated_at: now,
+      last_error: { kind: 'gateway', code: 'superseded', message: 'the request was reopened before this delivery went out' },
+    })
+    .where('request_id', '=', requestId)
+    .where('type', '=', 'callback')
+    .where('state', 'in', ['pending', 'waiting'])
+    .returning(['id', 'seq'])
+    .execute();
+  return rows.sort((a, b) => a.seq - b.seq).map((r) => r.id);
 }

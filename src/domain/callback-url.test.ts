@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkCallbackUrl, hostAllowed } from './callback-url.ts';
 
-const policy = { allowedHosts: ['portal.internal', '*.example.com', '10.0.0.5'], allowPrivateNetworks: false, allowHttp: false };
+const policy = { allowedHosts: ['portal.internal', '*.example.com', '10.0.0.5'], allowPrivateNetworks: false, allowHttp: false, allowedPorts: [443] };
 
 describe('checkCallbackUrl', () => {
   it('accepts https URLs on allowed hosts, including wildcard subdomains', () => {
@@ -12,7 +12,7 @@ describe('checkCallbackUrl', () => {
   });
   it('refuses plain http unless allowed, credentials and fragments', () => {
     expect(checkCallbackUrl('http://portal.internal/x', policy)).toMatchObject({ ok: false, reason: 'invalid' });
-    expect(checkCallbackUrl('http://portal.internal/x', { ...policy, allowHttp: true }).ok).toBe(true);
+    expect(checkCallbackUrl('http://portal.internal/x', { ...policy, allowHttp: true, allowedPorts: [80] }).ok).toBe(true);
     expect(checkCallbackUrl('https://user:pw@portal.internal/x', policy)).toMatchObject({ ok: false, reason: 'invalid' });
     expect(checkCallbackUrl('https://portal.internal/x#frag', policy)).toMatchObject({ ok: false, reason: 'invalid' });
     expect(checkCallbackUrl('ftp://portal.internal/x', policy)).toMatchObject({ ok: false, reason: 'invalid' });
@@ -25,5 +25,14 @@ describe('checkCallbackUrl', () => {
       ok: false,
       message: expect.stringContaining('no callback hosts are configured'),
     });
+  });
+  it('allows port 443 only, unless allowedPorts says more', () => {
+    expect(checkCallbackUrl('https://portal.internal:443/x', policy).ok).toBe(true);
+    expect(checkCallbackUrl('https://portal.internal:8443/x', policy)).toMatchObject({ ok: false, reason: 'host-not-allowed', message: expect.stringContaining('port 8443') });
+    expect(checkCallbackUrl('https://portal.internal:22/x', policy)).toMatchObject({ ok: false, reason: 'host-not-allowed' });
+    // Plain http means port 80 unless the URL names one: not 443.
+    expect(checkCallbackUrl('http://portal.internal/x', { ...policy, allowHttp: true })).toMatchObject({ ok: false, message: expect.stringContaining('port 80') });
+    expect(checkCallbackUrl('https://portal.internal:8443/x', { ...policy, allowedPorts: [443, 8443] }).ok).toBe(true);
+    expect(checkCallbackUrl('http://127.0.0.1:5173/x', { ...policy, allowedHosts: ['127.0.0.1'], allowHttp: true, allowPrivateNetworks: true, allowedPorts: 'any' }).ok).toBe(true);
   });
 });

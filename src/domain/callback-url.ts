@@ -1,6 +1,7 @@
 // Whether a callback URL may be accepted. The host must be on the operator's allow-list (exact name, or
-// `*.example.com` for its subdomains); IP literals in private ranges need `allowPrivateNetworks`. The
-// delivery side checks resolved addresses again (DNS can change after intake).
+// `*.example.com` for its subdomains); IP literals in private ranges need `allowPrivateNetworks`; the port
+// must be allowed (443 unless the operator lists more), so a callback cannot reach another service on an
+// allowed host. The delivery side checks resolved addresses again (DNS can change after intake).
 import { isIP } from 'node:net';
 
 export type CallbackPolicy = {
@@ -8,12 +9,23 @@ export type CallbackPolicy = {
   allowPrivateNetworks: boolean;
   /** Plain http is accepted only where the operator allows it (sandbox, or private networks allowed). */
   allowHttp: boolean;
+  /** Ports a callback may connect to (the scheme's default when the URL names none); `any`: every port. */
+  allowedPorts: readonly number[] | 'any';
 };
+
+/** Only HTTPS's own port, unless the operator says more (`callbacks.allowedPorts`). */
+export const DEFAULT_CALLBACK_PORTS: readonly number[] = [443];
 
 export type CallbackVerdict =
   | { ok: true; url: string }
   | { ok: false; reason: 'invalid'; message: string }
   | { ok: false; reason: 'host-not-allowed'; message: string };
+
+/** The port a URL connects to: the one it names, or its scheme's default. */
+export function effectivePort(url: URL): number {
+  if (url.port !== '') return Number(url.port);
+  return url.protocol === 'http:' ? 80 : 443;
+}
 
 export function hostAllowed(host: string, allowedHosts: readonly string[]): boolean {
   const h = host.toLowerCase();
@@ -59,6 +71,14 @@ export function checkCallbackUrl(raw: string, policy: CallbackPolicy): CallbackV
   }
   if (!policy.allowPrivateNetworks && isPrivateAddress(host)) {
     return { ok: false, reason: 'host-not-allowed', message: `callback host "${host}" is a private address and callbacks.allowPrivateNetworks is false` };
+  }
+  const port = effectivePort(url);
+  if (policy.allowedPorts !== 'any' && !policy.allowedPorts.includes(port)) {
+    return {
+      ok: false,
+      reason: 'host-not-allowed',
+      message: `callback port ${port} is not allowed: callbacks.allowedPorts is ${JSON.stringify(policy.allowedPorts)}`,
+    };
   }
   return { ok: true, url: url.toString() };
 }

@@ -72,7 +72,9 @@ export type Outcome =
       upstreamRef?: JsonObject;
     }
   /** Permanent failure: final, with the upstream's answer summarised. */
-  | { kind: 'failed'; error: ErrorSummary; upstreamRef?: JsonObject };
+  | { kind: 'failed'; error: ErrorSummary; upstreamRef?: JsonObject }
+  /** Nothing to do any more, nothing was sent (a callback for a request that has since reopened): final, `cancelled`. */
+  | { kind: 'cancelled'; code: string; message: string };
 
 export type OutcomeKind = Outcome['kind'];
 

@@ -1,12 +1,16 @@
 // The evidence document: what was erased where and when, with the upstream's references and the head of
-// the audit chain. Pure: it takes rows and returns the JWS payload. Never a raw subject identity — only the
-// keyed hashes.
+// the audit chain. Pure: it takes rows and returns the JWS payload. Kept for ever, so it holds nothing
+// that names the person: the subject's keyed hashes, person-level locators (a channel user id) as keyed
+// hashes (domain/person-locators.ts), and of the upstream's answers only what the trail's allow-list keeps
+// (domain/trail-reference.ts) — never their free text. So the purge changes nothing in it.
 import type { ErasureRequestRow, TaskRow } from '../db/schema.ts';
 import type { JsonObject } from '../domain/json.ts';
 import type { StateCounts } from '../domain/status.ts';
-import { discoveryResult, publicLocator } from '../domain/discovery.ts';
+import { discoveryResult } from '../domain/discovery.ts';
 import { isDiscoveryTaskType, type Regulation, type RequestStatus, type TaskState } from '../domain/types.ts';
 import { jobIdsOf, lostSubmitNote, lostSubmitsOf } from '../domain/upstream-jobs.ts';
+import { hashPersonLocators } from '../domain/person-locators.ts';
+import { trailError, trailReference } from '../domain/trail-reference.ts';
 
 export const EVIDENCE_SCHEMA = 'erasure-evidence/v1';
 
@@ -28,9 +32,9 @@ export type EvidenceTask = {
   attempts: number;
   firstSentAt: string | null;
   finishedAt: string | null;
-  /** The upstream's references as recorded: job ids and result counts, `redacted_at`, `not_found` answers. */
+  /** The upstream's references (allow-listed): job ids and result counts, `redactedAt`, the not-found status and code. */
   upstream: JsonObject | null;
-  /** Only for `failed` tasks: the last error recorded. */
+  /** Only for `failed` tasks: the last error's kind, status and code. */
   error?: JsonObject | null;
   /** Every vendor job id the task received (Kore.ai conversation-deletion jobs), oldest first. */
   jobIds?: string[];
@@ -56,6 +60,10 @@ export type EvidencePayload = {
   schema: typeof EVIDENCE_SCHEMA;
   iss: string;
   sub: string;
+  /** The evidence's id, for evidence signed at finality and stored; absent on a provisional document. */
+  jti?: string;
+  /** The evidence of an earlier finality this one replaces (the request was re-driven since), or null. */
+  supersedes: string | null;
   /** Seconds: the request's completion time when final (so the document is stable), else the time of issue. */
   iat: number;
   issuedAt: string;
@@ -86,6 +94,11 @@ export type EvidenceInputs = {
   chain: EvidenceChain;
   issuer: string;
   now: Date;
+  /** The subject hash key: person-level locators appear as their keyed hash. */
+  hashKey: string;
+  /** Stored evidence only: its id. */
+  evidenceId?: string;
+  supersedes: string | null;
 };
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
@@ -97,7 +110,7 @@ function jobFacts(ref: JsonObject | null): Pick<EvidenceTask, 'jobIds' | 'notes'
   return { ...(jobIds.length > 0 ? { jobIds } : {}), ...(notes.length > 0 ? { notes } : {}) };
 }
 
-export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: EvidenceInputs): EvidencePayload {
+export function buildEvidenceDocument({ request, tasks, chain, issuer, now, hashKey, evidenceId, supersedes }: EvidenceInputs): EvidencePayload {
   const final = request.completed_at !== null;
   const issuedAt = request.completed_at ?? now;
   const byState: StateCounts = {};
@@ -118,6 +131,8 @@ export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: Ev
     schema: EVIDENCE_SCHEMA,
     iss: issuer,
     sub: request.id,
+    ...(evidenceId === undefined ? {} : { jti: evidenceId }),
+    supersedes,
     iat: Math.floor(issuedAt.getTime() / 1000),
     issuedAt: issuedAt.toISOString(),
     final,
@@ -142,13 +157,13 @@ export function buildEvidenceDocument({ request, tasks, chain, issuer, now }: Ev
         seq: t.seq,
         type: t.type,
         connection: t.connection,
-        locator: publicLocator(t.type, t.locator),
+        locator: hashPersonLocators(t.type, t.locator, hashKey),
         state: t.state,
         attempts: t.attempts,
         firstSentAt: iso(t.first_sent_at),
         finishedAt: iso(t.finished_at),
-        upstream: t.upstream_ref,
-        ...(t.state === 'failed' ? { error: t.last_error } : {}),
+        upstream: trailReference(t.upstream_ref),
+        ...(t.state === 'failed' ? { error: trailError(t.last_error) } : {}),
         ...jobFacts(t.upstream_ref),
       })),
     chain,

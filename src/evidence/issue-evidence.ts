@@ -1,58 +1,54 @@
-// Issues the signed evidence of one request: reads the request, its erasure tasks and its audit chain in
-// one snapshot (db/sql/load-evidence-rows.ts), checks the chain, and signs the document. A broken chain gets no evidence.
+// GET …/evidence as a use case. The chain is verified first (its links, the stored head, the checkpointed
+// heads): a chain that does not verify gets no evidence, stored or not. A final request answers the
+// evidence stored when it became final, byte for byte; one that became final without it (it was final
+// before this version, or its finality came from a path that had no signing key) gets it signed and stored
+// now, once. A request not final answers a provisional document (`final: false`), signed now and not kept.
 import type { Kysely } from 'kysely';
-import type { DB, RequestEventRow } from '../db/schema.ts';
-import { verifyChain, type ChainVerdict } from '../domain/event-chain.ts';
+import { lockRequest } from '../db/requests.ts';
+import type { DB } from '../db/schema.ts';
 import { loadEvidenceRows } from '../db/sql/load-evidence-rows.ts';
-import { buildEvidenceDocument, type EvidenceChain, type EvidencePayload } from './evidence-document.ts';
+import { verifyChain } from '../domain/event-chain.ts';
+import type { EvidencePayload } from './evidence-document.ts';
 import { signCompactJws } from './jws.ts';
-import type { EvidenceSigningKey } from './signing-key.ts';
-
-export const DEFAULT_EVIDENCE_ISSUER = 'erasure-gateway';
+import { evidencePayload, storeEvidenceIfFinal, type BrokenChain, type EvidenceSigner } from './store-evidence.ts';
 
 export type EvidenceResult =
-  | { kind: 'issued'; jws: string; payload: EvidencePayload }
+  | { kind: 'issued'; jws: string; kid: string; payload: EvidencePayload; stored: boolean }
   | { kind: 'not_found' }
-  | { kind: 'chain_broken'; brokenAt: Extract<ChainVerdict, { valid: false }>['brokenAt'] };
+  | { kind: 'chain_broken'; brokenAt: BrokenChain };
 
-/**
- * Events written after a request is final that do not belong in its evidence: the callback deliveries
- * (events of callback tasks, `callback.*`) and the purge of the subject. Leaving them out keeps the
- * evidence of a final request identical however often it is fetched.
- */
-export function isAfterFinalEvent(e: Pick<RequestEventRow, 'type' | 'task_id'>, callbackTaskIds: ReadonlySet<string>): boolean {
-  return e.type === 'subject.purged' || e.type.startsWith('callback.') || (e.task_id !== null && callbackTaskIds.has(e.task_id));
+export type IssueEvidenceOptions = EvidenceSigner & { now: Date };
+
+/** The header's kid and the payload of a compact JWS we signed. */
+function decode(jws: string): { kid: string; payload: EvidencePayload } {
+  const [header, payload] = jws.split('.');
+  return {
+    kid: (JSON.parse(Buffer.from(header!, 'base64url').toString('utf8')) as { kid: string }).kid,
+    payload: JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as EvidencePayload,
+  };
 }
 
-/** The part of a (valid) chain the evidence attests: all of it, or for a final request up to its last erasure event. */
-export function evidenceChain(events: readonly RequestEventRow[], final: boolean, callbackTaskIds: ReadonlySet<string>): EvidenceChain {
-  let through = events.length;
-  if (final) {
-    while (through > 0 && isAfterFinalEvent(events[through - 1]!, callbackTaskIds)) through -= 1;
-  }
-  const head = through > 0 ? events[through - 1]!.hash : '0'.repeat(64);
-  return { throughSeq: through, events: through, headHash: head };
-}
-
-export type IssueEvidenceOptions = {
-  key: EvidenceSigningKey;
-  now: Date;
-  issuer?: string;
-};
+const issued = (jws: string, stored: boolean): EvidenceResult => ({ kind: 'issued', jws, stored, ...decode(jws) });
 
 export async function issueEvidence(db: Kysely<DB>, requestId: string, options: IssueEvidenceOptions): Promise<EvidenceResult> {
   const rows = await loadEvidenceRows(db, requestId);
   if (rows === undefined) return { kind: 'not_found' };
-  const { request, tasks, events } = rows;
-  const verdict = verifyChain(events);
+  const verdict = verifyChain(rows.events, rows.records);
   if (!verdict.valid) return { kind: 'chain_broken', brokenAt: verdict.brokenAt };
-  const callbackTaskIds = new Set(tasks.filter((t) => t.type === 'callback').map((t) => t.id));
-  const payload = buildEvidenceDocument({
-    request,
-    tasks: tasks.filter((t) => t.type !== 'callback'),
-    chain: evidenceChain(events, request.completed_at !== null, callbackTaskIds),
-    issuer: options.issuer ?? DEFAULT_EVIDENCE_ISSUER,
-    now: options.now,
+  if (rows.stored !== undefined) return issued(rows.stored.jws, true);
+  if (rows.request.completed_at === null) return issued(signCompactJws(options.key, evidencePayload(rows, options, options.now)), false);
+  const result = await db.transaction().execute(async (trx) => {
+    if (!(await lockRequest(trx, requestId))) return { kind: 'not_found' as const };
+    return storeEvidenceIfFinal(trx, requestId, options, options.now);
   });
-  return { kind: 'issued', jws: signCompactJws(options.key, payload), payload };
+  switch (result.kind) {
+    case 'stored':
+      return issued(result.evidence.jws, true);
+    case 'chain_broken':
+    case 'not_found':
+      return result;
+    case 'not_final':
+      // Re-driven between the read and the lock: what it is now.
+      return issueEvidence(db, requestId, options);
+  }
 }

@@ -71,3 +71,34 @@ export function loadEvidenceSigningKey(config: {
   const keyId = config.file.evidence?.keyId;
   return pem === undefined ? ephemeralSigningKey(keyId) : signingKeyFromPem(pem, keyId);
 }
+
+/** The public JWK of a PEM key (public, or private: only its public half is kept) under `kid` (default: thumbprint). */
+export function publicJwkFromPem(pem: string, keyId: string | undefined, field: string): EvidencePublicJwk {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new SigningKeyError(`${field}: not a PEM key`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new SigningKeyError(`${field}: expected an Ed25519 key, got ${key.asymmetricKeyType ?? 'another kind'}`);
+  const jwk = key.export({ format: 'jwk' });
+  if (typeof jwk.x !== 'string') throw new SigningKeyError(`${field}: cannot export the public key`);
+  const kid = keyId ?? jwkThumbprint('Ed25519', jwk.x);
+  return { kty: 'OKP', crv: 'Ed25519', x: jwk.x, kid, alg: 'EdDSA', use: 'sig' };
+}
+
+/**
+ * The retired evidence keys still published (`evidence.previousKeys`), so evidence they signed keeps
+ * verifying against the JWKS. Public keys are enough (a private one is reduced to its public half).
+ */
+export function loadPreviousEvidenceKeys(config: {
+  file: { evidence?: { previousKeys?: ReadonlyArray<{ keyId?: string | undefined }> | undefined } | undefined };
+  secrets: ReadonlyMap<string, string>;
+}): EvidencePublicJwk[] {
+  return (config.file.evidence?.previousKeys ?? []).map((entry, i) => {
+    const field = `evidence.previousKeys.${i}.key`;
+    const pem = config.secrets.get(field);
+    if (pem === undefined) throw new SigningKeyError(`${field}: not resolved`);
+    return publicJwkFromPem(pem, entry.keyId, field);
+  });
+}

@@ -6,7 +6,7 @@ import type { Clock, IdSource } from '../clock.ts';
 import type { GatewayConfig, Scope } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { ConnectionProbe } from '../domain/connection-check.ts';
-import type { EvidenceSigningKey } from '../evidence/signing-key.ts';
+import type { EvidencePublicJwk, EvidenceSigningKey } from '../evidence/signing-key.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -19,6 +19,8 @@ export type AppDeps = {
   metrics: Metrics;
   /** Signs evidence; its public half is served at /.well-known/jwks.json. Made once per process (main.ts). */
   evidenceKey: EvidenceSigningKey;
+  /** Retired evidence keys (evidence.previousKeys), still published in the JWKS. */
+  evidencePreviousKeys?: readonly EvidencePublicJwk[];
   /** Wakes in-process workers right after a submit commits (NOTIFY reaches the others). */
   wakeWorkers?: () => void;
   /** Makes connection checks' calls. Default: the vendors' clients for the configured connections, made at the first check. */

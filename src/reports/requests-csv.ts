@@ -1,6 +1,10 @@
 // The request list as CSV for auditors (GET /v1/erasure-requests with Accept: text/csv): RFC 4180 (CRLF,
 // quotes doubled, a header row), and safe to open in a spreadsheet: a cell that starts like a formula
-// (= + - @, tab, CR) is prefixed with a single quote so it is shown, never evaluated.
+// (= + - @, after any leading whitespace; or a tab, CR or LF) is prefixed with a single quote so it is
+// shown, never evaluated. Spreadsheets in locales whose list separator is `;` split the line there, and
+// honour quotes only at the start of a cell of theirs: a `"a;=1+2"` field becomes the cells `"a` and
+// `=1+2"`. So a formula character right after a separator (`;`, `,`, tab, a line break) gets the quote
+// too: `a;=1+2` is written `a;'=1+2`, whichever separator the spreadsheet uses.
 import type { ErasureRequestResource } from '../domain/erasure-request.ts';
 import { TASK_STATES } from '../domain/types.ts';
 
@@ -24,12 +28,23 @@ const COLUMNS = [
 
 type CsvValue = string | number | boolean | null;
 
+/** Starts like a formula: `= + - @` after optional whitespace (spreadsheets may trim it), or a control character. */
+const FORMULA_START = /^(?:\s*[=+\-@]|[\t\r\n])/;
+/** A formula character starting a cell in a spreadsheet that separates cells with `;`, `,` or tab. */
+const FORMULA_AFTER_SEPARATOR = /([,;\t\r\n])(?=\s*[=+\-@])/g;
+/** Characters that end a cell in some reading of the file: separators, quotes, line breaks. */
+const MUST_QUOTE = /[",;\t\r\n]/;
+
 /** One field, quoted when it must be, neutralised when a spreadsheet would run it. */
 export function csvField(value: CsvValue): string {
   if (value === null) return '';
   let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  // Numbers and booleans are ours (counts, flags): a negative count stays a number.
+  if (typeof value === 'string') {
+    text = text.replace(FORMULA_AFTER_SEPARATOR, "$1'");
+    if (FORMULA_START.test(text)) text = `'${text}`;
+  }
+  return MUST_QUOTE.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 function rowValues(r: ErasureRequestResource): CsvValue[] {

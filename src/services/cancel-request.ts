@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { IdSource } from '../clock.ts';
 import { enqueueCallbackIfFinal } from '../callbacks/enqueue-callback.ts';
+import { storeEvidenceIfFinal, type EvidenceSigner } from '../evidence/store-evidence.ts';
 import { appendEvents } from '../db/events.ts';
 import { notifyTasksAvailable } from '../db/notify.ts';
 import { lockRequest, markRequestCancelled, readRequestLifecycle } from '../db/requests.ts';
@@ -31,9 +32,11 @@ export type CancelOptions = {
   actor: string;
   now: Date;
   ids?: IdSource;
+  /** Signs the evidence when the cancel makes the request final (else its first fetch does). */
+  evidence?: EvidenceSigner;
 };
 
-export async function cancelRequest(db: Kysely<DB>, requestId: string, { actor, now, ids }: CancelOptions): Promise<CancelResult> {
+export async function cancelRequest(db: Kysely<DB>, requestId: string, { actor, now, ids, evidence }: CancelOptions): Promise<CancelResult> {
   return db.transaction().execute(async (trx): Promise<CancelResult> => {
     if (!(await lockRequest(trx, requestId))) return { kind: 'not_found' };
     const request = await readRequestLifecycle(trx, requestId);
@@ -67,6 +70,7 @@ export async function cancelRequest(db: Kysely<DB>, requestId: string, { actor, 
       },
     ];
     await appendEvents(trx, requestId, events);
+    if (change.becameFinal && evidence !== undefined) await storeEvidenceIfFinal(trx, requestId, evidence, now);
     await enqueueCallbackIfFinal(trx, requestId, change, now, { actor, ...(ids ? { ids } : {}) });
     await notifyTasksAvailable(trx);
     return { kind: 'cancelled', status: change.after, cancelledTasks: cancelled.length, notCancelled };

@@ -1,21 +1,27 @@
 // Re-driving a request: its `failed` erasure tasks start over (pending now, attempts reset, from the first
-// phase); their last error moves into the audit trail. The request reopens (completedAt cleared) and will
+// phase); their last error's kind, status and code move into the audit trail (its message, upstream free
+// text, does not: the trail is kept for ever). The request reopens (completedAt cleared) and will
 // become final — and call back — again. With no failed erasure task, a failed last callback delivery is
-// re-driven instead. One transaction, request row locked.
+// re-driven instead. A callback delivery of the request's last final state that has not gone out yet is
+// superseded (callbacks announce final states only). A request whose personal data was purged cannot be
+// re-driven: its tasks no longer hold what the upstream needs. One transaction, request row locked.
 import type { Kysely } from 'kysely';
 import { appendEvents } from '../db/events.ts';
 import { notifyTasksAvailable } from '../db/notify.ts';
 import { lockRequest, readRequestLifecycle } from '../db/requests.ts';
 import type { NewEvent } from '../domain/new-event.ts';
 import { refreshRequestStatus } from '../db/request-status.ts';
-import { findLastCallbackTask, listFailedErasureTasks, redriveFailedTasks } from '../db/tasks.ts';
+import { findLastCallbackTask, listFailedErasureTasks, redriveFailedTasks, supersedeUnsentCallbacks } from '../db/tasks.ts';
 import type { DB } from '../db/schema.ts';
 import type { RequestStatus } from '../domain/types.ts';
+import { trailError } from '../domain/trail-reference.ts';
 
 export type RetryResult =
   | { kind: 'retried'; status: RequestStatus; retriedTasks: number; retriedCallback: boolean }
   | { kind: 'not_found' }
   | { kind: 'cancelled'; status: RequestStatus }
+  /** Its personal data (the channel user ids, the callback URL the tasks need) is gone: submit anew. */
+  | { kind: 'purged'; status: RequestStatus; purgedAt: Date }
   | { kind: 'nothing_failed'; status: RequestStatus };
 
 export type RetryOptions = {
@@ -30,6 +36,7 @@ export async function retryRequest(db: Kysely<DB>, requestId: string, { actor, n
     const request = await readRequestLifecycle(trx, requestId);
     if (request === undefined) return { kind: 'not_found' };
     if (request.cancelled_at !== null) return { kind: 'cancelled', status: request.status };
+    if (request.personal_data_purged_at !== null) return { kind: 'purged', status: request.status, purgedAt: request.personal_data_purged_at };
 
     let failed = await listFailedErasureTasks(trx, requestId);
     let retriedCallback = false;
@@ -42,15 +49,18 @@ export async function retryRequest(db: Kysely<DB>, requestId: string, { actor, n
     }
 
     await redriveFailedTasks(trx, failed.map((t) => t.id), now);
+    // The request reopens: a callback for its last final state that has not gone out must not go out now.
+    const superseded = retriedCallback ? [] : await supersedeUnsentCallbacks(trx, requestId, now);
     const change = await refreshRequestStatus(trx, requestId, now);
 
     const events: NewEvent[] = [
+      ...superseded.map((taskId): NewEvent => ({ type: 'callback.superseded', actor, at: now, taskId, data: { reason: 'request_reopened' } })),
       ...failed.map((t): NewEvent => ({
         type: 'task.retried',
         actor,
         at: now,
         taskId: t.id,
-        data: { previousAttempts: t.attempts, previousPhase: t.phase, lastError: t.last_error },
+        data: { previousAttempts: t.attempts, previousPhase: t.phase, lastError: trailError(t.last_error) },
       })),
       { type: 'request.retried', actor, at: now, data: { retriedTasks: failed.length, statusBefore: change.before, status: change.after } },
     ];

@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto';
 import type { Clock, IdSource } from '../clock.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { findIdempotencyKey, type IdempotencyRecord } from '../db/idempotency.ts';
+import { deleteExpiredIdempotencyKey, findIdempotencyKey, type IdempotencyRecord } from '../db/idempotency.ts';
 import type { JsonObject } from '../domain/json.ts';
-import { isIdempotencyKeyConflict, submitRequestStatement } from '../db/sql/submit-request.ts';
+import { isIdempotencyKeyConflict, submitRequestStatement, type SubmitRow } from '../db/sql/submit-request.ts';
 import { nudgeWorkers } from '../db/notify.ts';
 import type { TargetStateCount } from '../db/tasks.ts';
-import { checkCallbackUrl } from '../domain/callback-url.ts';
+import { checkCallbackUrl, DEFAULT_CALLBACK_PORTS } from '../domain/callback-url.ts';
 import { defaultDueAt } from '../domain/deadlines.ts';
 import { problem, type ProblemIssue } from '../domain/errors.ts';
 import { canonicalJson } from '../domain/event-chain.ts';
@@ -20,6 +20,7 @@ import { hashSubject, identityKinds, SUBJECT_HASH_KEY_SECRET } from '../domain/s
 import { checkTargetConnections, checkTargetDates, countPlannedTasks, expandTargets, MAX_TASKS_PER_REQUEST, type PlannedTask } from '../domain/targets.ts';
 import type { ErasureRequestInput, ErasureRequestResource } from '../domain/erasure-request.ts';
 import type { Logger } from '../logger.ts';
+import { idempotencyCutoff } from '../privacy/expire-idempotency-keys.ts';
 import type { Metrics } from '../metrics.ts';
 import { toRequestResource, type RequestViewRow } from './request-view.ts';
 
@@ -67,7 +68,7 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
   } catch (refusal) {
     if (idempotencyKey !== undefined && fingerprint !== null) {
       const earlier = await findIdempotencyKey(db, apiKeyName, idempotencyKey);
-      if (earlier !== undefined) return replay(earlier, fingerprint);
+      if (earlier !== undefined && !expired(earlier, deps.config, now)) return replay(earlier, fingerprint);
     }
     throw refusal;
   }
@@ -102,30 +103,36 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
   // Every task starts pending, so the answer is known before writing; the idempotency row stores it.
   const resource = toRequestResource(row, pendingCounts(id, plan), now);
 
-  try {
-    await submitRequestStatement(deps.database, {
-      id,
-      externalRef: row.external_ref,
-      regulation: input.regulation,
-      subject,
-      subjectHashes,
-      callbackUrl,
-      createdBy: apiKeyName,
-      dueAt,
-      now,
-      tasks,
-      idempotency:
-        idempotencyKey !== undefined && fingerprint !== null
-          ? { apiKeyName, key: idempotencyKey, bodyHash: fingerprint, responseBody: resource }
-          : null,
-      event: { actor: `api-key:${apiKeyName}`, data: createdEventData(input, plan, dueAt, callbackUrl !== null) },
-    });
-  } catch (error) {
-    if (!isIdempotencyKeyConflict(error) || idempotencyKey === undefined || fingerprint === null) throw error;
-    // An earlier submit holds the key (a concurrent one has committed: our insert waited for it).
-    const winner = await findIdempotencyKey(db, apiKeyName, idempotencyKey);
-    if (winner === undefined) throw new Error('idempotency key conflicted but no committed row was found', { cause: error });
-    return replay(winner, fingerprint);
+  const statement: SubmitRow = {
+    id,
+    externalRef: row.external_ref,
+    regulation: input.regulation,
+    subject,
+    subjectHashes,
+    callbackUrl,
+    createdBy: apiKeyName,
+    dueAt,
+    now,
+    tasks,
+    idempotency:
+      idempotencyKey !== undefined && fingerprint !== null
+        ? { apiKeyName, key: idempotencyKey, bodyHash: fingerprint, responseBody: resource }
+        : null,
+    event: { actor: `api-key:${apiKeyName}`, data: createdEventData(input, plan, dueAt, callbackUrl !== null) },
+  };
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await submitRequestStatement(deps.database, statement);
+      break;
+    } catch (error) {
+      if (!isIdempotencyKeyConflict(error) || idempotencyKey === undefined || fingerprint === null) throw error;
+      // An earlier submit holds the key (a concurrent one has committed: our insert waited for it).
+      const winner = await findIdempotencyKey(db, apiKeyName, idempotencyKey);
+      if (winner === undefined) throw new Error('idempotency key conflicted but no committed row was found', { cause: error });
+      if (!expired(winner, deps.config, now) || attempt > 0) return replay(winner, fingerprint);
+      // Its answer has expired but is not deleted yet (the purge runs every few minutes): the key is free.
+      await deleteExpiredIdempotencyKey(db, apiKeyName, idempotencyKey, idempotencyCutoff(now, deps.config.file.privacy.idempotencyTtlHours));
+    }
   }
 
   deps.metrics.requestsCreated.inc({ regulation: input.regulation });
@@ -133,6 +140,11 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
   nudgeWorkers(deps.database.pool, (err) => deps.logger?.warn({ err }, 'NOTIFY erasure_tasks failed; workers will find the tasks by polling'));
   deps.wakeWorkers?.();
   return { status: 202, requestId: id, body: resource, replayed: false };
+}
+
+/** Kept `privacy.idempotencyTtlHours`: after that a key is free for a new request. */
+function expired(record: IdempotencyRecord, config: GatewayConfig, now: Date): boolean {
+  return record.created_at < idempotencyCutoff(now, config.file.privacy.idempotencyTtlHours);
 }
 
 function replay(record: IdempotencyRecord, fingerprint: string): SubmitOutcome {
@@ -170,6 +182,7 @@ function acceptedCallbackUrl(config: GatewayConfig, raw: string): string {
     allowPrivateNetworks: callbacks?.allowPrivateNetworks ?? false,
     // As callbacks/url-policy.ts at delivery: receivers on a developer's machine rarely speak TLS.
     allowHttp: config.sandbox || (callbacks?.allowPrivateNetworks ?? false),
+    allowedPorts: callbacks?.allowedPorts ?? DEFAULT_CALLBACK_PORTS,
   });
   if (verdict.ok) return verdict.url;
   const errors = [{ path: 'body.callbackUrl', message: verdict.message }];

@@ -63,7 +63,6 @@ export function createClaimer(o: ClaimerOptions): Claimer {
     .filter((c) => isPaced(c.limits))
     .map((c) => ({ connection: c, limits: pacingLimits(c), due: true, blockedUntil: 0, blockReason: null, permitTtlSeconds: o.leaseSeconds + c.requestTimeoutMs / 1000 + 5, claimMs: 10 }));
   const pacedByName = new Map(paced.map((p) => [p.connection.name, p]));
-  const leaseUntil = (now: Date) => new Date(now.getTime() + o.leaseSeconds * 1000);
 
   let stopping = false;
   let genericDue = true;
@@ -133,7 +132,7 @@ export function createClaimer(o: ClaimerOptions): Claimer {
   async function claimUnpaced(): Promise<number> {
     const want = Math.min(o.batchSize, o.free());
     const now = clock.now();
-    const tasks = await queries.claimDueTasks({ owner: o.owner, now, leaseUntil: leaseUntil(now), limit: want, types: o.types, connections: unpaced });
+    const tasks = await queries.claimDueTasks({ owner: o.owner, now, leaseSeconds: o.leaseSeconds, limit: want, types: o.types, connections: unpaced });
     if (tasks.length < want) genericDue = false;
     if (tasks.length > 0) metrics.tasksClaimed.inc({ mode: 'unpaced' }, tasks.length);
     for (const t of tasks) o.onClaimed(t, undefined, 0);
@@ -150,7 +149,7 @@ export function createClaimer(o: ClaimerOptions): Claimer {
       limits: p.limits,
       owner: o.owner,
       now,
-      leaseUntil: leaseUntil(now),
+      leaseSeconds: o.leaseSeconds,
       permitTtlSeconds: p.permitTtlSeconds,
       limit: want,
       types: o.types,

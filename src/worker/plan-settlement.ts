@@ -1,5 +1,5 @@
 // From an executor's outcome to the task's next state. Pure, so every rule is unit-tested:
-//   succeeded / not_found / failed → final;  waiting → `waiting` (job accepted, check at T);
+//   succeeded / not_found / failed / cancelled → final;  waiting → `waiting` (job accepted, check at T);
 //   continue → next phase, `pending` now (or after a short wait);  recheck → `pending` at T, not an attempt;
 //   retry → `pending` after backoff (never before Retry-After), attempts + 1, until maxAttempts.
 // Whatever the outcome, a task never stays open past its age limit (created + maxTaskAge).
@@ -73,6 +73,8 @@ function planOutcome(task: ClaimedTask, result: ExecutionResult, s: SettlementSe
         attempts: task.attempts + 1,
         upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef),
       });
+    case 'cancelled':
+      return final('cancelled', { lastError: errorJson({ kind: 'gateway', code: outcome.code, message: outcome.message }) });
     case 'waiting':
       return later('waiting', outcome.afterMs, { phase: outcome.phase ?? task.phase, upstreamRef: mergeRef(task.upstreamRef, outcome.upstreamRef) }, null);
     case 'continue':

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { SweepQueries } from './queries.ts';
+import type { SettleHooks } from '../db/sql/settle-tasks.ts';
 
 export type SweeperOptions = {
   actor: string;
@@ -13,6 +14,8 @@ export type SweeperOptions = {
   /** Permits whose end is older than this cannot count in any window. */
   longestWindowSeconds: number;
   queries: SweepQueries;
+  /** The settle hooks: a task failed by the sweeper may make its request final. */
+  hooks?: SettleHooks | undefined;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -32,7 +35,7 @@ export function startSweeper(o: SweeperOptions): Sweeper {
     if (sweeping || stopping) return;
     sweeping = true;
     try {
-      const returned = await o.queries.returnExpiredLeases({ now: o.clock.now(), actor: o.actor, maxAttempts: o.maxAttempts, limit: 500 });
+      const returned = await o.queries.returnExpiredLeases({ now: o.clock.now(), actor: o.actor, maxAttempts: o.maxAttempts, limit: 500, ...(o.hooks === undefined ? {} : { hooks: o.hooks }) });
       if (returned.length > 0) {
         o.metrics.leasesExpired.inc(returned.length);
         o.logger.warn({ count: returned.length, owners: [...new Set(returned.map((r) => r.leaseOwner))] }, 'returned tasks whose lease expired');

@@ -129,6 +129,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     maxAttempts: s.maxAttempts,
     longestWindowSeconds: Math.max(60, ...connections.flatMap((c) => c.limits.windows.map((w) => w.seconds))),
     queries,
+    hooks: deps.hooks,
     clock,
     logger,
     metrics,

@@ -4,6 +4,8 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCheckpoint } from '../../src/audit/create-checkpoint.ts';
+import { verifyInclusion } from '../../src/domain/merkle.ts';
 import { requestsCsvChunks } from '../../src/reports/export-requests-csv.ts';
 import { registerOverdueRequestsGauge } from '../../src/reports/overdue-gauge.ts';
 import { wantsCsv } from '../../src/http/negotiate.ts';
@@ -70,9 +72,9 @@ describe('GET /v1/erasure-requests/{id}/events/verify', () => {
     const id = await submit();
     const ok = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events/verify`, headers: auditor });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toEqual({ valid: true, events: 1, headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(ok.json()).toEqual({ valid: true, events: 1, headHash: expect.stringMatching(/^[0-9a-f]{64}$/), checkpoints: 0 });
 
-    await t.db.connection().execute(async (conn) => {
+    await t.admin.db.connection().execute(async (conn) => {
       await sql`set session_replication_role = replica`.execute(conn);
       try {
         await sql`update request_event set data = '{}'::jsonb where request_id = ${id} and seq = 1`.execute(conn);
@@ -86,6 +88,62 @@ describe('GET /v1/erasure-requests/{id}/events/verify', () => {
     const evidence = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: auditor });
     expect(evidence.statusCode).toBe(409);
     expect(evidence.json()).toMatchObject({ type: 'https://erasure-gateway.dev/problems/audit-chain-broken', status: 409 });
+  });
+});
+
+describe('a deleted tail, through HTTP', () => {
+  it('the last event deleted as a superuser: verify names the missing tail, evidence answers 409', async () => {
+    const id = await submit();
+    await api.app.inject({ method: 'POST', url: `/v1/erasure-requests/${id}/cancel`, headers: writer });
+    const before = (await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events/verify`, headers: auditor })).json();
+    expect(before).toMatchObject({ valid: true });
+    // What the table's owner can do: switch the append-only trigger off, delete, switch it on again.
+    await t.admin.db.connection().execute(async (conn) => {
+      await sql`alter table request_event disable trigger request_event_no_update_delete`.execute(conn);
+      try {
+        await sql`delete from request_event where request_id = ${id} and seq = ${before.events}`.execute(conn);
+      } finally {
+        await sql`alter table request_event enable trigger request_event_no_update_delete`.execute(conn);
+      }
+    });
+    const verdict = (await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/events/verify`, headers: auditor })).json();
+    expect(verdict).toEqual({ valid: false, events: before.events - 1, brokenAt: { seq: before.events, reason: 'missing_tail' } });
+    const evidence = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: auditor });
+    expect(evidence.statusCode).toBe(409);
+    expect(evidence.json()).toMatchObject({ type: 'https://erasure-gateway.dev/problems/audit-chain-broken', detail: expect.stringContaining(`event ${before.events}, missing_tail`) });
+  });
+});
+
+describe('GET /v1/audit/checkpoints', () => {
+  it('lists signed checkpoints newest first for audit:read, with an inclusion proof that verifies against the signed root', async () => {
+    const id = await submit();
+    const key = api.evidenceKey;
+    const first = await createCheckpoint(t.db, { key, now: api.clock.now() });
+    api.clock.advance(60_000);
+    const second = await createCheckpoint(t.db, { key, now: api.clock.now() });
+    const res = await api.app.inject({ method: 'GET', url: `/v1/audit/checkpoints?limit=1&requestId=${id}`, headers: auditor });
+    expect(res.statusCode).toBe(200);
+    const page = res.json();
+    expect(page.data).toHaveLength(1);
+    const [cp] = page.data;
+    expect(cp).toMatchObject({ id: Number(second!.id), kid: TEST_EVIDENCE_KID, storedHeadsMatchRoot: true, inclusion: { requestId: id, seq: 1 } });
+    const jwks = createLocalJWKSet((await api.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as JSONWebKeySet);
+    const { payload } = await jwtVerify(cp.jws, jwks, { typ: 'erasure-checkpoint+jwt' });
+    expect(payload).toMatchObject({ schema: 'erasure-checkpoint/v1', id: cp.id, rootHash: cp.rootHash, treeSize: cp.treeSize, previous: { id: Number(first!.id), rootHash: first!.root_hash } });
+    expect(verifyInclusion({ requestId: id, seq: cp.inclusion.seq, hash: cp.inclusion.headHash }, cp.inclusion, payload.rootHash as string)).toBe(true);
+
+    const older = (await api.app.inject({ method: 'GET', url: `/v1/audit/checkpoints?cursor=${page.nextCursor}`, headers: auditor })).json();
+    expect(older.data.map((c: { id: number }) => c.id)).toContain(Number(first!.id));
+    expect(older.data[0].inclusion).toBeUndefined();
+
+    // Replicas ticking together make one checkpoint: an advisory lock, then the interval since the last.
+    api.clock.advance(3_600_000);
+    const together = await Promise.all(Array.from({ length: 4 }, () => createCheckpoint(t.db, { key, now: api.clock.now(), minIntervalMs: 3_000_000 })));
+    expect(together.filter((c) => c !== null)).toHaveLength(1);
+    expect(together.find((c) => c !== null)!.id).toBe(Number(second!.id) + 1);
+
+    expect((await api.app.inject({ method: 'GET', url: '/v1/audit/checkpoints', headers: writer })).statusCode).toBe(403);
+    expect((await api.app.inject({ method: 'GET', url: '/v1/audit/checkpoints?requestId=nope', headers: auditor })).statusCode).toBe(400);
   });
 });
 
@@ -236,7 +294,7 @@ describe('overdue requests', () => {
 describe('OpenAPI', () => {
   it('documents the audit routes under the audit tag, with the JWKS public', async () => {
     const doc = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-    for (const path of ['/v1/erasure-requests/{id}/events', '/v1/erasure-requests/{id}/events/verify', '/v1/erasure-requests/{id}/evidence', '/.well-known/jwks.json', '/v1/erasure-requests/{id}/cancel', '/v1/erasure-requests/{id}/retry']) {
+    for (const path of ['/v1/erasure-requests/{id}/events', '/v1/erasure-requests/{id}/events/verify', '/v1/erasure-requests/{id}/evidence', '/.well-known/jwks.json', '/v1/erasure-requests/{id}/cancel', '/v1/erasure-requests/{id}/retry', '/v1/audit/checkpoints']) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     expect(doc.tags.map((tag: { name: string }) => tag.name)).toContain('audit');

@@ -32,11 +32,21 @@ describe('address policy', () => {
   it.each([
     '127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1',
     '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '64:ff9b::a9fe:a9fe', 'not-an-ip',
+    // 6to4 (2002:AABB:CCDD::) to 127.0.0.1, 10.0.0.1 and 169.254.169.254
+    '2002:7f00:1::', '2002:a00:1::1', '2002:a9fe:a9fe::', '[2002:a9fe:a9fe:0:0:0:0:1]',
+    // Teredo: a private client (10.0.0.1, stored inverted) behind a public server; a private server
+    '2001:0:4136:e378:8000:63bf:f5ff:fffe', '2001:0000:0a00:0001:8000:63bf:f7f7:f7f7',
+    // IPv4-compatible (deprecated) and local-use NAT64
+    '::8.8.8.8', '64:ff9b:1::808:808', 'fe80::1%eth0',
   ])('refuses %s', (address) => {
     expect(isNonPublicAddress(address)).toBe(true);
   });
 
-  it.each(['93.184.215.14', '8.8.8.8', '2606:4700::1111', '::ffff:8.8.8.8'])('allows public %s', (address) => {
+  it.each([
+    '93.184.215.14', '8.8.8.8', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808',
+    '2002:5db8:d70e::1', // 6to4 to 93.184.215.14
+    '2001:0:4136:e378:8000:63bf:f7f7:f7f7', // Teredo: server 65.54.227.120, client 8.8.8.8
+  ])('allows public %s', (address) => {
     expect(isNonPublicAddress(address)).toBe(false);
   });
 
@@ -53,11 +63,12 @@ describe('address policy', () => {
 
 describe('callback settings', () => {
   it('come from the config; none without a secret', () => {
-    const file = { callbacks: { allowedHosts: ['portal.internal'], allowPrivateNetworks: false, secret: { env: 'CB' }, timeoutMs: 5000 } };
+    const file = { callbacks: { allowedHosts: ['portal.internal'], allowPrivateNetworks: false, allowedPorts: [443], secret: { env: 'CB' }, timeoutMs: 5000 } };
     expect(callbackSettingsFromConfig({ file: file as never, secrets: new Map([['callbacks.secret', SECRET]]), sandbox: false })).toEqual({
       allowedHosts: ['portal.internal'],
       allowPrivateNetworks: false,
       allowHttp: false,
+      allowedPorts: [443],
       secret: SECRET,
       timeoutMs: 5000,
     });
@@ -67,7 +78,7 @@ describe('callback settings', () => {
 
 describe('deliverCallback', () => {
   let receiver: CallbackReceiver;
-  const local: CallbackSettings = { allowedHosts: ['127.0.0.1', 'receiver.test'], allowPrivateNetworks: true, allowHttp: true, secret: SECRET, timeoutMs: 2000 };
+  const local: CallbackSettings = { allowedHosts: ['127.0.0.1', 'receiver.test'], allowPrivateNetworks: true, allowHttp: true, allowedPorts: 'any', secret: SECRET, timeoutMs: 2000 };
   const transport = createCallbackTransport(local);
   const attempt = (overrides: Partial<CallbackAttempt> = {}): CallbackAttempt => ({
     url: receiver.url,
@@ -146,6 +157,13 @@ describe('deliverCallback', () => {
     const result = await deliverCallback(attempt(), { ...local, allowedHosts: ['portal.internal'] }, transport);
     expect(result).toMatchObject({ outcome: 'failed', statusCode: null });
     expect((result as { reason: string }).reason).toContain('not allowed');
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it('fails without a request when the port is not in callbacks.allowedPorts', async () => {
+    const result = await deliverCallback(attempt(), { ...local, allowedPorts: [443] }, transport);
+    expect(result).toMatchObject({ outcome: 'failed', statusCode: null });
+    expect((result as { reason: string }).reason).toContain(`port ${receiver.port} is not allowed`);
     expect(receiver.received).toHaveLength(0);
   });
 

@@ -1,6 +1,7 @@
 // Cancel and retry below HTTP: which tasks change, what the request becomes, what the audit trail says,
 // and when a callback is enqueued.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCallbackExecutor } from '../../src/callbacks/callback-executor.ts';
 import { enqueueCallbackIfFinal } from '../../src/callbacks/enqueue-callback.ts';
 import { verifyRequestChain } from '../../src/audit/verify-request-chain.ts';
 import { lockRequest } from '../../src/db/requests.ts';
@@ -94,7 +95,7 @@ describe('cancelRequest', () => {
 describe('retryRequest', () => {
   const failure = { kind: 'http', status: 500, code: 'http_500', message: 'deletion did not complete' };
 
-  it('re-drives failed tasks: pending now, attempts reset, the request reopened, the error kept in the trail', async () => {
+  it('re-drives failed tasks: pending now, attempts reset, the request reopened, the error codes kept in the trail', async () => {
     const { id, taskIds } = await seedRequest(t.db, {
       status: 'failed',
       completedAt: SENT,
@@ -108,7 +109,9 @@ describe('retryRequest', () => {
     expect(retried).toMatchObject({ state: 'pending', attempts: 0, next_attempt_at: NOW, last_error: null, finished_at: null, phase: 'start' });
     expect(await requestRow(id)).toMatchObject({ status: 'in_progress', completed_at: null });
     const event = await lastEvent(id, 'task.retried');
-    expect(event).toMatchObject({ actor, task_id: taskIds[1], data: { previousAttempts: 25, previousPhase: 'confirm', lastError: failure } });
+    expect(event).toMatchObject({ actor, task_id: taskIds[1], data: { previousAttempts: 25, previousPhase: 'confirm', lastError: { kind: 'http', status: 500, code: 'http_500' } } });
+    // The upstream's message is free text: it never enters the trail, which is kept for ever.
+    expect(JSON.stringify(event)).not.toContain(failure.message);
     expect(await lastEvent(id, 'request.retried')).toMatchObject({ actor, data: { retriedTasks: 1, statusBefore: 'failed', status: 'in_progress' } });
   });
 
@@ -133,6 +136,38 @@ describe('retryRequest', () => {
     expect((await tasksOf(id))[1]).toMatchObject({ type: 'callback', state: 'pending', attempts: 0 });
     // The erasure outcome did not change: the request stays completed.
     expect(await requestRow(id)).toMatchObject({ status: 'completed', completed_at: SENT });
+  });
+});
+
+describe('callbacks announce final states only', () => {
+  it('a re-drive supersedes the callback of the last final state that has not gone out; the delivery itself refuses a request no longer final', async () => {
+    const { id, taskIds } = await seedRequest(t.db, {
+      status: 'failed',
+      completedAt: SENT,
+      callbackUrl: 'https://portal.internal/h',
+      tasks: [
+        { state: 'failed', firstSentAt: SENT, attempts: 25, lastError: { kind: 'http', status: 500, message: 'deletion did not complete' } },
+        // Scheduled when the request became `failed`, still retrying against a receiver that was down.
+        { type: 'callback', connection: null, locator: { url: 'https://portal.internal/h' }, state: 'pending', attempts: 2 },
+      ],
+    });
+    expect(await retryRequest(t.db, id, { actor, now: NOW })).toMatchObject({ kind: 'retried', retriedTasks: 1, retriedCallback: false });
+    const callback = (await tasksOf(id))[1]!;
+    expect(callback).toMatchObject({ state: 'cancelled', finished_at: NOW, last_error: { code: 'superseded' } });
+    expect(await lastEvent(id, 'callback.superseded')).toMatchObject({ actor, task_id: taskIds[1], data: { reason: 'request_reopened' } });
+
+    // A delivery already claimed when the re-drive came goes out only if the request is final then.
+    const executor = createCallbackExecutor({
+      db: t.db,
+      settings: { allowedHosts: ['portal.internal'], allowPrivateNetworks: false, allowHttp: false, allowedPorts: [443], secret: 's', timeoutMs: 1000 },
+      transport: { dispatcher: undefined as never, close: async () => {} },
+    });
+    const claimed = {
+      id: taskIds[1]!, requestId: id, type: 'callback' as const, connection: null, locator: { url: 'https://portal.internal/h' }, phase: 'start',
+      claimedFrom: 'pending' as const, attempts: 2, upstreamRef: null, createdAt: SENT, firstSentAt: null, leaseExpiresAt: NOW,
+    };
+    const result = await executor.execute({ task: claimed, signal: new AbortController().signal, now: () => NOW, uuid: () => 'u' });
+    expect(result).toEqual({ outcome: { kind: 'cancelled', code: 'superseded', message: 'the request was reopened before this delivery went out' } });
   });
 });
 

@@ -14,7 +14,7 @@ import { callbackSettingsFromConfig, type CallbackSettings } from '../../src/cal
 import { randomIds, systemClock } from '../../src/clock.ts';
 import { parseEnvironment, type GatewayConfig } from '../../src/config.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { purgeExpiredSubjects } from '../../src/privacy/purge-expired-subjects.ts';
+import { purgeExpiredPersonalData } from '../../src/privacy/purge-expired-subjects.ts';
 import { SANDBOX_CARTESIA_CONNECTION, SANDBOX_KOREAI_CONNECTION, sandboxConfig } from '../../src/sandbox.ts';
 import { startSandboxSimulators, type SandboxSimulators } from '../../src/simulators/index.ts';
 import { startWorker, type Worker } from '../../src/worker/worker.ts';
@@ -144,9 +144,10 @@ describe('a request from intake to evidence', () => {
 
     // The data subject: identities purged after the configured time; the hashes and the evidence stay.
     const purgeAt = new Date(Date.now() + (config.file.privacy.purgeSubjectAfterDays + 1) * 86_400_000);
-    expect(await purgeExpiredSubjects(t.db, purgeAt, config.file.privacy.purgeSubjectAfterDays)).toBe(1);
+    expect(await purgeExpiredPersonalData(t.db, purgeAt, config.file.privacy.purgeSubjectAfterDays, { hashKey: SECRETS.subjectHashKey })).toBe(1);
     const row = await t.db.selectFrom('erasure_request').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.subject).toBeNull();
+    expect(row.callback_url).toBeNull();
     expect(row.subject_hashes).toMatchObject({ email: expect.any(String), phone: expect.any(String) });
     const after = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: { ...auth, accept: 'application/jose' } });
     expect(after.body).toBe(evidence.body);

@@ -1,10 +1,10 @@
 // Evidence tokens verify with a standard JOSE library against the published JWKS, outside gateway code.
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, compactVerify, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { jwksDocument } from '../../src/evidence/jwks.ts';
 import { signCompactJws } from '../../src/evidence/jws.ts';
-import { ephemeralSigningKey, loadEvidenceSigningKey, signingKeyFromPem, SigningKeyError } from '../../src/evidence/signing-key.ts';
+import { ephemeralSigningKey, jwkThumbprint, loadEvidenceSigningKey, loadPreviousEvidenceKeys, signingKeyFromPem, SigningKeyError } from '../../src/evidence/signing-key.ts';
 
 const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
@@ -61,5 +61,21 @@ describe('evidence signing', () => {
     const other = ephemeralSigningKey();
     // A token from one key does not verify against another key's JWKS.
     await expect(compactVerify(signCompactJws(sandbox, { a: 1 }), createLocalJWKSet(jwksDocument(other)))).rejects.toThrow();
+  });
+
+  it('publishes retired keys from evidence.previousKeys, public or private PEMs, and names a bad one', () => {
+    const retired = signingKeyFromPem(pem, 'evidence-2025');
+    const publicPem = createPublicKey(pem).export({ format: 'pem', type: 'spki' }).toString();
+    const keys = loadPreviousEvidenceKeys({
+      file: { evidence: { previousKeys: [{ keyId: 'evidence-2025' }, {}] } },
+      secrets: new Map([['evidence.previousKeys.0.key', publicPem], ['evidence.previousKeys.1.key', pem]]),
+    });
+    expect(keys).toEqual([retired.publicJwk, { ...retired.publicJwk, kid: jwkThumbprint('Ed25519', retired.publicJwk.x) }]);
+    const current = signingKeyFromPem(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 'evidence-2026');
+    expect(jwksDocument(current, keys.slice(0, 1)).keys.map((k) => k.kid)).toEqual(['evidence-2026', 'evidence-2025']);
+    expect(JSON.stringify(jwksDocument(current, keys))).not.toContain('"d"');
+    expect(() => loadPreviousEvidenceKeys({ file: { evidence: { previousKeys: [{}] } }, secrets: new Map([['evidence.previousKeys.0.key', 'nonsense']]) })).toThrow(
+      'evidence.previousKeys.0.key: not a PEM key',
+    );
   });
 });

@@ -48,10 +48,23 @@ describe('renderRequestsCsv', () => {
   });
 
   it('neutralises cells a spreadsheet would evaluate', () => {
-    for (const attack of ['=HYPERLINK("http://x")', '+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1']) {
+    for (const attack of ['=HYPERLINK("http://x")', '+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1', '\n=1', ' =1+1', '\u00a0 @SUM(A1)', '  -2+3']) {
       expect(csvField(attack).replace(/^"/, '').startsWith("'")).toBe(true);
     }
     expect(renderRequestsCsv([{ ...base, externalRef: '=cmd|calc' }])).toContain(",'=cmd|calc,");
+    expect(csvField('plain-ref')).toBe('plain-ref');
+  });
+
+  it('keeps a cell whole in locales that separate cells with ";"', () => {
+    // Opened where `;` separates cells, `T-1;=1+2` would become a second cell holding a formula.
+    expect(csvField('T-1;=1+2')).toBe("\"T-1;'=1+2\"");
+    expect(csvField('T-1; @SUM(A1)')).toBe("\"T-1;' @SUM(A1)\"");
+    expect(csvField('a,-1')).toBe("\"a,'-1\"");
+    expect(csvField('a\tb')).toBe('"a\tb"');
+    const line = renderRequestsCsv([{ ...base, externalRef: 'T-1;=HYPERLINK("http://x")' }]).split('\r\n')[1]!;
+    // Such a spreadsheet splits the line at every `;` (the comma-quoting starts no cell of its own).
+    expect(line.split(';').slice(1).some((cell) => /^\s*[=+\-@]/.test(cell))).toBe(false);
+    expect(line).toContain(`,"T-1;'=HYPERLINK(""http://x"")",`);
   });
 
   it('renders only the header for an empty list, and pages without it', () => {

@@ -13,7 +13,7 @@ import { insertRequest, tasksOf } from '../engine/helpers.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { listEvents } from '../../src/db/events.ts';
 import { cancelRequest } from '../../src/services/cancel-request.ts';
-import { purgeExpiredSubjects } from '../../src/privacy/purge-expired-subjects.ts';
+import { purgeExpiredPersonalData } from '../../src/privacy/purge-expired-subjects.ts';
 import { sql } from 'kysely';
 
 let database: TestDatabase;
@@ -29,7 +29,7 @@ const discoveryLocator = { userId: 'jane', from: '2026-01-01T00:00:00.000Z', to:
 
 async function claimAll(owner: string): Promise<ClaimedTask[]> {
   const now = new Date();
-  return claimDueTasks(database.db, { owner, now, leaseUntil: new Date(now.getTime() + 60_000), limit: 50, types: ['koreai.discovery'], connections: ['kore'] });
+  return claimDueTasks(database.db, { owner, now, leaseSeconds: 60, limit: 50, types: ['koreai.discovery'], connections: ['kore'] });
 }
 
 function page(task: ClaimedTask, found: FoundTask[], kind: 'continue' | 'succeeded'): Settlement {
@@ -114,7 +114,7 @@ describe('settling a discovery page', () => {
     expect(cancelled).toMatchObject({ kind: 'cancelled', cancelledTasks: 2, notCancelled: [] });
   });
 
-  it('the subject purge takes the identifiers out of the discovery locators and keeps their keyed hashes', async () => {
+  it('the purge replaces the identifiers in the discovery locators by their keyed hashes', async () => {
     const cartesiaLocator = { agentIds: ['a'], phones: ['+14155550123'], metadata: { customer_id: 'C-1' }, since: '2026-01-01T00:00:00.000Z', until: '2026-02-01T00:00:00.000Z', identities: { phones: ['h-p'], metadata: { customer_id: 'h-m' } } };
     const requestId = await insertRequest(database.db, [
       { type: 'koreai.discovery', connection: 'kore', locator: { ...discoveryLocator, cId: 'u-jane' } },
@@ -123,11 +123,13 @@ describe('settling a discovery page', () => {
     const long = new Date(Date.now() - 40 * 86_400_000);
     await sql`update task set state = 'succeeded', finished_at = ${long} where request_id = ${requestId}::uuid`.execute(database.db);
     await sql`update erasure_request set subject = '{"userId":"jane"}'::jsonb, completed_at = ${long}, status = 'completed' where id = ${requestId}::uuid`.execute(database.db);
-    expect(await purgeExpiredSubjects(database.db, new Date(), 30)).toBeGreaterThanOrEqual(1);
+    expect(await purgeExpiredPersonalData(database.db, new Date(), 30, { hashKey: 'test-hash-key' })).toBeGreaterThanOrEqual(1);
     const [kore, cartesia] = await tasksOf(database.db, requestId);
-    expect(kore!.locator).toEqual({ from: discoveryLocator.from, to: discoveryLocator.to, windowDays: 7, conversationsFromSessions: true, identities: { userId: 'h' } });
-    expect(cartesia!.locator).toEqual({ agentIds: ['a'], since: cartesiaLocator.since, until: cartesiaLocator.until, identities: cartesiaLocator.identities });
+    const hashed = { keyedHash: expect.stringMatching(/^[0-9a-f]{64}$/) };
+    expect(kore!.locator).toEqual({ ...discoveryLocator, userId: hashed, cId: hashed });
+    expect(cartesia!.locator).toEqual({ ...cartesiaLocator, phones: [hashed], metadata: { customer_id: hashed } });
+    expect(JSON.stringify([kore!.locator, cartesia!.locator])).not.toMatch(/jane|4155550123|C-1/);
     const purged = (await listEvents(database.db, requestId)).find((e) => e.type === 'subject.purged');
-    expect(purged?.data).toMatchObject({ keptHashes: true, discoveryLocators: 2 });
+    expect(purged?.data).toMatchObject({ keptHashes: true, hashedLocators: 2 });
   });
 });

@@ -23,7 +23,8 @@ afterAll(async () => {
 });
 
 const types = ['cartesia.call', 'koreai.recording'];
-const lease = (now: Date, s = 60) => new Date(now.getTime() + s * 1000);
+/** Ends every running lease of a request now, on the database's clock (as if its worker had died long ago). */
+const expireLeases = (requestId: string) => sql`update task set lease_expires_at = now() - interval '1 second' where request_id = ${requestId} and state = 'running'`.execute(database.db);
 const calls = (n: number, connection: string) => Array.from({ length: n }, (_, i) => ({ type: 'cartesia.call' as const, connection, locator: { callId: `ac_${connection}_${i}` } }));
 const settings = { backoff: { baseMs: 1000, capMs: 60_000 }, maxAttempts: 3, maxTaskAgeMs: 86_400_000 };
 const succeed = (task: ClaimedTask, now: Date, permitId?: number) => {
@@ -38,7 +39,7 @@ describe('claimDueTasks', () => {
     await sql`update task set next_attempt_at = now() + interval '1 hour' where request_id = ${requestId} and locator->>'callId' = 'ac_c1_9'`.execute(database.db);
     await sql`insert into connection_pacing values ('c-paused', now() + interval '1 hour', 'upstream_rate_limited', now())`.execute(database.db);
     const now = new Date();
-    const input = { now, leaseUntil: lease(now), limit: 6, types, connections: ['c1', 'c-paused'] };
+    const input = { now, leaseSeconds: 60, limit: 6, types, connections: ['c1', 'c-paused'] };
     const [a, b] = await Promise.all([claimDueTasks(database.db, { ...input, owner: 'a' }), claimDueTasks(database.db, { ...input, owner: 'b' })]);
     const ids = [...a, ...b].map((t) => t.id);
     expect(new Set(ids).size).toBe(9);
@@ -53,7 +54,8 @@ describe('settleTasks and returnExpiredLeases', () => {
   it('drops a settlement whose lease expired and was returned; the sweeper counts an attempt', async () => {
     const requestId = await insertRequest(database.db, calls(1, 'c2'));
     const now = new Date();
-    const [task] = await claimDueTasks(database.db, { owner: 'slow', now, leaseUntil: lease(now, 1), limit: 1, types, connections: ['c2'] });
+    const [task] = await claimDueTasks(database.db, { owner: 'slow', now, leaseSeconds: 60, limit: 1, types, connections: ['c2'] });
+    await expireLeases(requestId);
     const later = new Date(now.getTime() + 2000);
     const returned = await returnExpiredLeases(database.db, { now: later, actor: 'worker:sweeper', maxAttempts: 3, limit: 10 });
     expect(returned).toEqual([{ id: task!.id, requestId, state: 'pending', leaseOwner: 'slow' }]);
@@ -71,12 +73,35 @@ describe('settleTasks and returnExpiredLeases', () => {
     const requestId = await insertRequest(database.db, calls(1, 'c3'));
     await sql`update task set attempts = 2 where request_id = ${requestId}`.execute(database.db);
     const now = new Date();
-    await claimDueTasks(database.db, { owner: 'crashy', now, leaseUntil: lease(now, 1), limit: 1, types, connections: ['c3'] });
-    const returned = await returnExpiredLeases(database.db, { now: new Date(now.getTime() + 2000), actor: 'worker:sweeper', maxAttempts: 3, limit: 10 });
+    await claimDueTasks(database.db, { owner: 'crashy', now, leaseSeconds: 60, limit: 1, types, connections: ['c3'] });
+    await expireLeases(requestId);
+    // The settle hooks run for a request the sweeper makes final, as for a settlement (evidence, callback).
+    const becameFinal: string[] = [];
+    const hooks = { requestBecameFinal: async (_trx: unknown, id: string) => void becameFinal.push(id) };
+    const returned = await returnExpiredLeases(database.db, { now: new Date(now.getTime() + 2000), actor: 'worker:sweeper', maxAttempts: 3, limit: 10, hooks });
     expect(returned[0]!.state).toBe('failed');
     const request = await database.db.selectFrom('erasure_request').select(['status', 'completed_at']).where('id', '=', requestId).executeTakeFirstOrThrow();
     expect(request.status).toBe('failed');
     expect(request.completed_at).not.toBeNull();
+    expect(becameFinal).toEqual([requestId]);
+  });
+});
+
+describe('leases on the database clock', () => {
+  it('workers whose clocks run an hour ahead neither stretch a lease nor take over one still held', async () => {
+    const requestId = await insertRequest(database.db, calls(1, 'c-skew'));
+    const fast = new Date(Date.now() + 3_600_000);
+    const [task] = await claimDueTasks(database.db, { owner: 'fast-clock', now: fast, leaseSeconds: 30, limit: 1, types, connections: ['c-skew'] });
+    expect(task).toBeDefined();
+    const { rows } = await sql<{ left: number }>`select extract(epoch from lease_expires_at - now())::float8 as left from task where id = ${task!.id}`.execute(database.db);
+    // 30 s from the database's now, whatever the worker's clock said.
+    expect(rows[0]!.left).toBeGreaterThan(25);
+    expect(rows[0]!.left).toBeLessThanOrEqual(30);
+
+    // Another worker, its clock an hour ahead too, sweeps: the lease has not run out on the database's clock.
+    expect(await returnExpiredLeases(database.db, { now: new Date(fast.getTime() + 60_000), actor: 'worker:fast-sweeper', maxAttempts: 3, limit: 10 })).toEqual([]);
+    const [row] = await tasksOf(database.db, requestId);
+    expect(row).toMatchObject({ state: 'running', lease_owner: 'fast-clock' });
   });
 });
 
@@ -90,8 +115,10 @@ describe('a job submit lost with its worker', () => {
     const [, polling] = await tasksOf(database.db, requestId);
     await sql`update task set phase = 'poll', upstream_ref = '{"jobId": "cdj-1", "jobIds": ["cdj-1"]}' where id = ${polling!.id}`.execute(database.db);
     const now = new Date();
-    const claimed = await claimDueTasks(database.db, { owner: 'killed', now, leaseUntil: lease(now, 1), limit: 3, types: ['koreai.conversations', 'koreai.recording'], connections: ['c4'] });
+    const claimed = await claimDueTasks(database.db, { owner: 'killed', now, leaseSeconds: 0.05, limit: 3, types: ['koreai.conversations', 'koreai.recording'], connections: ['c4'] });
     expect(claimed).toHaveLength(3);
+    // The lease expires by the database's clock: let it pass.
+    await new Promise((r) => setTimeout(r, 100));
     const later = new Date(now.getTime() + 2000);
     await returnExpiredLeases(database.db, { now: later, actor: 'worker:sweeper', maxAttempts: 5, limit: 10 });
     const [submit, poll, recording] = await tasksOf(database.db, requestId);
@@ -110,7 +137,7 @@ describe('claimPacedTasks', () => {
     const limits = { windows: [{ max: 3, seconds: 60 }], concurrency: 2 };
     const claim = (owner: string) => {
       const now = new Date();
-      return claimPacedTasks(database.db, { connection: 'paced', limits, owner, now, leaseUntil: lease(now), permitTtlSeconds: 90, limit: 10, types });
+      return claimPacedTasks(database.db, { connection: 'paced', limits, owner, now, leaseSeconds: 60, permitTtlSeconds: 90, limit: 10, types });
     };
     const first = await claim('p1');
     expect(first.tasks).toHaveLength(2);

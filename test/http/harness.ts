@@ -7,7 +7,7 @@ import { buildApp, type AppDeps, type ZodApp } from '../../src/app.ts';
 import { manualClock, randomIds, type Clock } from '../../src/clock.ts';
 import { parseConfigFile, parseEnvironment, type GatewayConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
-import { ephemeralSigningKey, type EvidenceSigningKey } from '../../src/evidence/signing-key.ts';
+import { ephemeralSigningKey, type EvidencePublicJwk, type EvidenceSigningKey } from '../../src/evidence/signing-key.ts';
 import { sha256Hex } from '../../src/http/plugins/auth.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
@@ -83,6 +83,8 @@ export async function buildTestApp(
     /** Another clock (e.g. systemClock next to a running worker) instead of the manual one. */
     clock?: Clock;
     evidenceKey?: EvidenceSigningKey;
+    /** Retired keys the JWKS still publishes (evidence.previousKeys). */
+    evidencePreviousKeys?: readonly EvidencePublicJwk[];
     wakeWorkers?: () => void;
   } = {},
 ): Promise<TestApp> {
@@ -104,6 +106,7 @@ export async function buildTestApp(
     logger,
     metrics: createMetrics({ defaultMetrics: false }),
     evidenceKey,
+    evidencePreviousKeys: options.evidencePreviousKeys ?? [],
     wakeWorkers: options.wakeWorkers,
   };
   const app = await buildApp(deps);

@@ -54,6 +54,7 @@ const bodyCases: Case[] = [
   { name: 'callback with credentials', payload: requestBody({ callbackUrl: 'https://u:p@portal.internal/hook' }), status: 400, kind: 'validation', path: 'body.callbackUrl' },
   { name: 'callback host not allowed', payload: requestBody({ callbackUrl: 'https://attacker.test/hook' }), status: 422, kind: 'callback-host-not-allowed', path: 'body.callbackUrl' },
   { name: 'callback to a private address', payload: requestBody({ callbackUrl: 'https://169.254.169.254/latest' }), status: 422, kind: 'callback-host-not-allowed' },
+  { name: 'callback to a port not allowed', payload: requestBody({ callbackUrl: 'https://portal.internal:6379/hook' }), status: 422, kind: 'callback-host-not-allowed', path: 'body.callbackUrl' },
   { name: 'unknown connection', payload: requestBody({ targets: [target({ connection: 'nowhere' })] }), status: 422, kind: 'unknown-connection', path: 'body.targets.0.connection' },
   { name: 'huge body', payload: requestBody({ externalRef: 'x'.repeat(1024 * 1024 + 10) }), status: 413, kind: 'payload-too-large' },
   { name: 'bad Idempotency-Key', payload: requestBody(), headers: { 'idempotency-key': 'x'.repeat(300) }, status: 400, kind: 'validation', path: 'headers.idempotency-key' },

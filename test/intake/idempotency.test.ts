@@ -51,6 +51,23 @@ describe('Idempotency-Key', () => {
     expect(await requestsWithRef('REPLAY-1')).toBe(1);
   });
 
+  it('forgets a key after privacy.idempotencyTtlHours (24 h): the same key then submits a new request', async () => {
+    const body = requestBody({ externalRef: 'TTL-1' });
+    const first = await post(body, 'key-ttl');
+    t.clock.advance(23 * 3_600_000);
+    const replayed = await post(body, 'key-ttl');
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.json().id).toBe(first.json().id);
+    // Past the TTL, before any purge run deleted the row: the key is free again, even for another body.
+    t.clock.advance(2 * 3_600_000);
+    const fresh = await post(requestBody({ externalRef: 'TTL-2' }), 'key-ttl');
+    expect(fresh.statusCode).toBe(202);
+    expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+    expect(fresh.json().id).not.toBe(first.json().id);
+    const rows = await database.db.selectFrom('idempotency_key').select('request_id').where('key', '=', 'key-ttl').execute();
+    expect(rows).toEqual([{ request_id: fresh.json().id }]);
+  });
+
   it('answers 422 when the key is reused with another body, and creates nothing', async () => {
     expect((await post(requestBody({ externalRef: 'REUSE-1' }), 'key-reuse')).statusCode).toBe(202);
     const other = await post(requestBody({ externalRef: 'REUSE-2' }), 'key-reuse');

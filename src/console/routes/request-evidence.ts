@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { problem } from '../../domain/errors.ts';
 import { issueEvidence } from '../../evidence/issue-evidence.ts';
+import { subjectHashKey } from '../../services/submit-request.ts';
 import { JOSE_MEDIA_TYPE } from '../../http/routes/audit/get-evidence.ts';
 import { hasScope, sessionOf } from '../session.ts';
 import { NOT_IN_OPENAPI } from './hidden.ts';
@@ -16,7 +17,7 @@ export function requestEvidenceRoute(scope: FastifyInstance): void {
     }
     const id = requestIdOf(request.params);
     const { database, clock, evidenceKey } = scope.deps;
-    const result = await issueEvidence(database.db, id, { key: evidenceKey, now: clock.now() });
+    const result = await issueEvidence(database.db, id, { key: evidenceKey, now: clock.now(), hashKey: subjectHashKey(scope.deps.config), ids: scope.deps.ids });
     if (result.kind === 'not_found') throw problem('not-found', `No erasure request with id ${id}.`);
     if (result.kind === 'chain_broken') {
       throw problem('audit-chain-broken', `The audit chain of this request does not verify (first broken link: event ${result.brokenAt.seq}); no evidence is issued.`);

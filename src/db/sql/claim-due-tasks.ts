@@ -10,8 +10,10 @@ import { connectionHeld } from './connection-hold.ts';
 
 export type ClaimDueTasksInput = {
   owner: string;
+  /** The worker's clock: which tasks are due (next_attempt_at is written on worker clocks too). */
   now: Date;
-  leaseUntil: Date;
+  /** The lease runs this long from the database's clock: expiry is never judged by a worker's clock. */
+  leaseSeconds: number;
   limit: number;
   /** Task types this worker can execute. */
   types: readonly string[];
@@ -57,7 +59,7 @@ export async function claimDueTasks(db: Kysely<DB>, input: ClaimDueTasksInput): 
     )
     update task t
     set state = 'running', claimed_from = t.state, lease_owner = ${input.owner},
-        lease_expires_at = ${input.leaseUntil}, updated_at = ${input.now}
+        lease_expires_at = clock_timestamp() + make_interval(secs => ${input.leaseSeconds}::float8), updated_at = ${input.now}
     from due where t.id = due.id
     returning ${CLAIMED_COLUMNS}`.execute(db);
   return rows.map(toClaimedTask);

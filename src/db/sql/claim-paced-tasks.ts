@@ -16,7 +16,8 @@ export type ClaimPacedTasksInput = {
   limits: ConnectionLimits;
   owner: string;
   now: Date;
-  leaseUntil: Date;
+  /** The lease runs this long from the database's clock (see claim-due-tasks.ts). */
+  leaseSeconds: number;
   /** How long an unfinished permit may count as in flight (lease + call timeout), from its start. */
   permitTtlSeconds: number;
   limit: number;
@@ -116,7 +117,7 @@ export async function claimPacedTasks(db: Kysely<DB>, input: ClaimPacedTasksInpu
         )
         update task t
         set state = 'running', claimed_from = t.state, lease_owner = ${input.owner},
-            lease_expires_at = ${input.leaseUntil}, updated_at = ${input.now}
+            lease_expires_at = clock_timestamp() + make_interval(secs => ${input.leaseSeconds}::float8), updated_at = ${input.now}
         from due where t.id = due.id
         returning ${CLAIMED_COLUMNS}`.execute(trx);
       tasks.push(...rows.map(toClaimedTask));

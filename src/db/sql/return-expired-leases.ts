@@ -3,14 +3,20 @@
 // reached the upstream, and a task that kills every worker taking it must not cycle forever — so once
 // attempts reach maxAttempts it fails instead. Event `task.lease_expired` per task. A job submit lost this
 // way may have queued a vendor job: it is kept as a lost submit answer (domain/upstream-jobs.ts).
+// Expiry is judged by the database's clock (the claim set it from now() too): a worker whose clock runs
+// ahead must not take a task another worker still holds.
 import { sql, type Kysely } from 'kysely';
 import type { NewEvent } from '../../domain/new-event.ts';
 import type { DB } from '../schema.ts';
 import type { JsonObject } from '../../domain/json.ts';
 import { JOB_SUBMIT_PHASE, JOB_SUBMIT_TASK_TYPES } from '../../domain/upstream-jobs.ts';
 import { eventsByRequest, recordTaskChanges } from './record-task-changes.ts';
+import { runFinalHooks, type SettleHooks } from './settle-tasks.ts';
 
 export type ReturnExpiredLeasesInput = {
+  /** As in settleTasks: run when a task that failed here makes its request final (callback, evidence). */
+  hooks?: SettleHooks;
+  /** The worker's clock, for the events and timestamps it writes; not for expiry. */
   now: Date;
   actor: string;
   maxAttempts: number;
@@ -24,7 +30,7 @@ export async function returnExpiredLeases(db: Kysely<DB>, input: ReturnExpiredLe
     // Candidates first without locks, then their requests, then the tasks (request → task lock order).
     const candidates = await sql<{ id: string; request_id: string }>`
       select id, request_id from task
-      where state = 'running' and lease_expires_at < ${input.now}
+      where state = 'running' and lease_expires_at < now()
       order by lease_expires_at limit ${input.limit}`.execute(trx);
     if (candidates.rows.length === 0) return [];
     const requestIds = [...new Set(candidates.rows.map((r) => r.request_id))].sort();
@@ -34,7 +40,7 @@ export async function returnExpiredLeases(db: Kysely<DB>, input: ReturnExpiredLe
     const { rows } = await sql<{ id: string; request_id: string; type: string; state: string; attempts: number; lease_owner: string | null; phase: string }>`
       with expired as (
         select id, lease_owner from task
-        where id = any(${ids}::uuid[]) and state = 'running' and lease_expires_at < ${input.now}
+        where id = any(${ids}::uuid[]) and state = 'running' and lease_expires_at < now()
         for update
       )
       update task t
@@ -58,7 +64,9 @@ export async function returnExpiredLeases(db: Kysely<DB>, input: ReturnExpiredLe
       taskId: r.id,
       data: { leaseOwner: r.lease_owner, from: 'running', to: r.state, phase: r.phase, attempts: r.attempts, ...(jobSubmit(r) ? { mayHaveQueuedJob: true } : {}) },
     });
-    await recordTaskChanges(trx, eventsByRequest(rows, (r) => r.request_id, (r) => [toEvent(r)]), input.actor, input.now);
+    const changes = await recordTaskChanges(trx, eventsByRequest(rows, (r) => r.request_id, (r) => [toEvent(r)]), input.actor, input.now);
+    // A task that expired maxAttempts times fails, and may make its request final like any settlement.
+    await runFinalHooks(trx, input.hooks, [...changes].map(([requestId, change]) => ({ requestId, change })), input.now);
     return rows.map((r) => ({ id: r.id, requestId: r.request_id, state: r.state, leaseOwner: r.lease_owner }));
   });
 }

@@ -30,13 +30,34 @@ export type Settlement = {
   finishedAgoMs: number;
 };
 
+export type FinalRequest = { requestId: string; change: StatusChange };
+
 export type SettleHooks = {
+  /**
+   * Runs once per settle transaction, after the events are appended, with every request whose erasure
+   * tasks have all become final in it: for work that reads and writes a batch in a few statements
+   * (signing and storing evidence). Before requestBecameFinal.
+   */
+  requestsBecameFinal?: (trx: Kysely<DB>, finals: readonly FinalRequest[], now: Date) => Promise<void>;
   /**
    * Runs in the settle transaction, after the request's events are appended, when its erasure tasks
    * have all become final (e.g. enqueueCallbackIfFinal). It may append events itself or return them.
    */
   requestBecameFinal?: (trx: Kysely<DB>, requestId: string, change: StatusChange, now: Date) => Promise<NewEvent[] | void>;
 };
+
+/** The hooks of the requests that became final in this transaction (settlements, the sweeper). */
+export async function runFinalHooks(trx: Kysely<DB>, hooks: SettleHooks | undefined, changes: Iterable<FinalRequest>, now: Date): Promise<void> {
+  if (hooks === undefined) return;
+  const finals = [...changes].filter((c) => c.change.becameFinal);
+  if (finals.length === 0) return;
+  if (hooks.requestsBecameFinal !== undefined) await hooks.requestsBecameFinal(trx, finals, now);
+  if (hooks.requestBecameFinal === undefined) return;
+  for (const { requestId, change } of finals) {
+    const more = await hooks.requestBecameFinal(trx, requestId, change, now);
+    if (more && more.length > 0) await appendEvents(trx, requestId, more);
+  }
+}
 
 export type SettleResult = {
   settled: Settlement[];
@@ -99,12 +120,7 @@ export async function settleTasks(db: Kysely<DB>, input: SettleTasksInput): Prom
       now,
     );
     const statusChanges = [...changes].map(([requestId, change]) => ({ requestId, change }));
-    for (const { requestId, change } of statusChanges) {
-      if (change.becameFinal && input.hooks?.requestBecameFinal !== undefined) {
-        const more = await input.hooks.requestBecameFinal(trx, requestId, change, now);
-        if (more && more.length > 0) await appendEvents(trx, requestId, more);
-      }
-    }
+    await runFinalHooks(trx, input.hooks, statusChanges, now);
 
     // Permits (usually closed already by finishPermits): the calls happened whatever became of the leases.
     const used = settlements.filter((s) => s.permitId !== undefined && s.called);

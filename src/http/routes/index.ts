@@ -13,7 +13,9 @@ export async function operationsOnlyRoutes(app: FastifyInstance): Promise<void> 
 
 export async function routes(app: FastifyInstance): Promise<void> {
   await app.register(async (scope) => erasureRequestRoutes(scope.withTypeProvider<ZodTypeProvider>()));
-  await app.register(async (scope) => auditRoutes(scope.withTypeProvider<ZodTypeProvider>(), { evidenceKey: app.deps.evidenceKey }));
+  await app.register(async (scope) =>
+    auditRoutes(scope.withTypeProvider<ZodTypeProvider>(), { evidenceKey: app.deps.evidenceKey, previousKeys: app.deps.evidencePreviousKeys ?? [] }),
+  );
   await app.register(async (scope) => connectionRoutes(scope.withTypeProvider<ZodTypeProvider>()));
   await app.register(async (scope) => operationsRoutes(scope.withTypeProvider<ZodTypeProvider>()));
 }

@@ -1,11 +1,12 @@
 // GET /v1/erasure-requests/{id}/evidence — the signed evidence of erasure. JSON `{jws, kid, payload}` by
-// default; `Accept: application/jose` gives the bare compact JWS. For a final request both are the same
-// bytes every time they are fetched.
+// default; `Accept: application/jose` gives the bare compact JWS. For a final request it is the evidence
+// signed and stored when it became final, the same bytes every time, whatever key signs now.
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { issueEvidence } from '../../../evidence/issue-evidence.ts';
 import type { EvidenceSigningKey } from '../../../evidence/signing-key.ts';
 import { problem } from '../../../domain/errors.ts';
+import { subjectHashKey } from '../../../services/submit-request.ts';
 import type { ZodApp } from '../../app-deps.ts';
 import { requestIdParams } from '../../schemas/common.ts';
 import { problemResponse, problemResponses } from '../../schemas/problem.ts';
@@ -27,8 +28,10 @@ export function getErasureRequestEvidence(app: ZodApp, options: { key: EvidenceS
         'A compact JWS (EdDSA over Ed25519, header `typ: erasure-evidence+jwt`) of a document stating what was erased where and when, ' +
         'with the upstream references, the subject\'s keyed hashes and the audit chain head. Verify it offline against `/.well-known/jwks.json`. ' +
         'Answered as JSON `{jws, kid, payload}`, or as the bare JWS with `Accept: application/jose`. ' +
-        'For a final request (`final: true`) the document is issued as of `completedAt` and is identical every time; ' +
-        'for a request still in progress it says `final: false`.',
+        'For a final request (`final: true`) it is the evidence signed and stored when the request became final: the same bytes every time, ' +
+        'after key rotations too (the JWKS keeps retired keys). A re-drive that reopened the request gives its next final evidence a `supersedes`. ' +
+        'For a request still in progress it is a provisional document (`final: false`), signed at each fetch and not kept. ' +
+        'A chain that does not verify (links, stored head or checkpoints) gets no evidence: 409.',
       params: requestIdParams,
       response: {
         200: {
@@ -47,6 +50,8 @@ export function getErasureRequestEvidence(app: ZodApp, options: { key: EvidenceS
       const result = await issueEvidence(database.db, request.params.id, {
         key: options.key,
         now: clock.now(),
+        hashKey: subjectHashKey(app.deps.config),
+        ids: app.deps.ids,
         ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
       });
       if (result.kind === 'not_found') throw problem('not-found', `No erasure request with id ${request.params.id}.`);
@@ -61,7 +66,8 @@ export function getErasureRequestEvidence(app: ZodApp, options: { key: EvidenceS
         const raw: FastifyReply = reply;
         return raw.type(JOSE_MEDIA_TYPE).send(result.jws);
       }
-      return { jws: result.jws, kid: options.key.kid, payload: result.payload };
+      // The kid of the key that signed it: evidence stored before a key rotation keeps its old kid.
+      return { jws: result.jws, kid: result.kid, payload: result.payload };
     },
   });
 }

@@ -1,11 +1,12 @@
-// GET /.well-known/jwks.json — the public key(s) that verify evidence. Public: auditors need no API key.
+// GET /.well-known/jwks.json — the public keys that verify evidence and checkpoints: the current one and
+// the retired ones still configured (evidence.previousKeys). Public: auditors need no API key.
 import { jwksDocument } from '../../../evidence/jwks.ts';
-import type { EvidenceSigningKey } from '../../../evidence/signing-key.ts';
+import type { EvidencePublicJwk, EvidenceSigningKey } from '../../../evidence/signing-key.ts';
 import type { ZodApp } from '../../app-deps.ts';
 import { jwksSchema } from './schemas.ts';
 
-export function getJwks(app: ZodApp, options: { key: EvidenceSigningKey }): void {
-  const document = jwksDocument(options.key);
+export function getJwks(app: ZodApp, options: { key: EvidenceSigningKey; previous: readonly EvidencePublicJwk[] }): void {
+  const document = jwksDocument(options.key, options.previous);
   app.route({
     method: 'GET',
     url: '/.well-known/jwks.json',

@@ -1,5 +1,6 @@
 // POST /v1/erasure-requests/{id}/cancel — cancel what has not been sent upstream.
 import { problem } from '../../../domain/errors.ts';
+import { subjectHashKey } from '../../../services/submit-request.ts';
 import { cancelRequest } from '../../../services/cancel-request.ts';
 import { getRequestResource } from '../../../services/request-view.ts';
 import type { ZodApp } from '../../app-deps.ts';
@@ -31,7 +32,8 @@ export function cancelErasureRequest(app: ZodApp): void {
     handler: async (request) => {
       const { database, clock, ids } = app.deps;
       const id = request.params.id;
-      const result = await cancelRequest(database.db, id, { actor: `api-key:${callerOf(request).name}`, now: clock.now(), ids });
+      const evidence = { key: app.deps.evidenceKey, hashKey: subjectHashKey(app.deps.config), ids };
+      const result = await cancelRequest(database.db, id, { actor: `api-key:${callerOf(request).name}`, now: clock.now(), ids, evidence });
       switch (result.kind) {
         case 'not_found':
           throw problem('not-found', `No erasure request with id ${id}.`);

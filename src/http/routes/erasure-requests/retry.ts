@@ -20,11 +20,12 @@ export function retryErasureRequest(app: ZodApp): void {
       description:
         'Every `failed` task starts over (pending now, attempts reset; its last error stays in the audit trail) and the request ' +
         'reopens (`completedAt` cleared); it calls back again when it is final. With no failed erasure task, a failed last ' +
-        'callback delivery is re-driven. Nothing failed, or a cancelled request: 409.',
+        'callback delivery is re-driven; a callback of the last final state not sent yet is superseded. Nothing failed, a cancelled ' +
+        'request, or one whose personal data was purged: 409.',
       params: requestIdParams,
       response: {
         202: retryResultSchema,
-        409: problemResponse('Nothing failed, or the request is cancelled'),
+        409: problemResponse('Nothing failed, the request is cancelled, or its personal data was purged'),
         ...problemResponses(404, 503),
       },
     },
@@ -37,6 +38,11 @@ export function retryErasureRequest(app: ZodApp): void {
           throw problem('not-found', `No erasure request with id ${id}.`);
         case 'cancelled':
           throw problem('request-not-retryable', 'The request is cancelled; a cancelled request is not re-driven.');
+        case 'purged':
+          throw problem(
+            'request-not-retryable',
+            `The personal data of this request was purged on ${result.purgedAt.toISOString()} (privacy.purgeSubjectAfterDays); its tasks no longer hold what the upstream needs. Submit a new request.`,
+          );
         case 'nothing_failed':
           throw problem('request-not-retryable', `No task of this request has failed (status ${result.status}); there is nothing to retry.`);
       }
