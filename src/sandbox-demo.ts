@@ -13,16 +13,24 @@ import { submitErasureRequest, type SubmitDeps } from './services/submit-request
 
 const DAY_MS = 86_400_000;
 
-/** Calls the demo adds to the Cartesia simulator: one still live for ten minutes, one that never ends. */
+/**
+ * Calls the demo adds to the Cartesia simulator, none of them the README subject's: one ended (erased at
+ * once), one still live for ten minutes, one that never ends; and an id no call has (not found).
+ */
 export const DEMO_LIVE_CALLS = {
+  ended: 'ac_sandbox_done_0001',
   endsInTenMinutes: 'ac_sandbox_live_0001',
   neverEnds: 'ac_sandbox_live_0002',
+  unknown: 'ac_sandbox_unknown_0001',
 } as const;
+
+/** A Kore.ai session the demo adds (of a user no example names), with no recording: a `not_found`. */
+export const DEMO_SESSION = { sessionId: '6627b9adb9af28711b78d001', userId: 'sandbox.demo.requests' } as const;
 export const DEMO_LIVE_CALL_MS = 10 * 60_000;
 
 export type DemoRequest = { externalRef: string; daysAgo: number; input: Omit<ErasureRequestInput, 'externalRef'> };
 
-export function demoRequests(demo: Sandbox['simulators']['demo'], now: Date): DemoRequest[] {
+export function demoRequests(now: Date): DemoRequest[] {
   const calls = (callIds: string[]) => ({ type: 'cartesia.calls' as const, connection: SANDBOX_CARTESIA_CONNECTION, callIds });
   return [
     {
@@ -31,8 +39,8 @@ export function demoRequests(demo: Sandbox['simulators']['demo'], now: Date): De
       input: {
         regulation: 'gdpr',
         targets: [
-          calls([demo.cartesia.callIds.failed, demo.cartesia.callIds.unknown]),
-          { type: 'koreai.recordings', connection: SANDBOX_KOREAI_CONNECTION, sessionIds: [demo.koreai.sessionIds.mediaUnavailable] },
+          calls([DEMO_LIVE_CALLS.ended, DEMO_LIVE_CALLS.unknown]),
+          { type: 'koreai.recordings', connection: SANDBOX_KOREAI_CONNECTION, sessionIds: [DEMO_SESSION.sessionId] },
         ],
       },
     },
@@ -59,12 +67,16 @@ export async function seedSandboxDemo(deps: SubmitDeps, sandbox: Pick<Sandbox, '
   if (await anyRequestExists(deps.database.db)) return [];
   const base = { agent_id: sandbox.simulators.demo.cartesia.agentId, agent_name: 'Customer support', status: 'started' as const };
   sandbox.simulators.cartesia.simulator.control.seedCalls([
+    { ...base, id: DEMO_LIVE_CALLS.ended, status: 'completed' },
     { ...base, id: DEMO_LIVE_CALLS.endsInTenMinutes, endsAt: { afterMs: DEMO_LIVE_CALL_MS }, endReason: 'client_hangup' },
     { ...base, id: DEMO_LIVE_CALLS.neverEnds },
   ]);
   const now = deps.clock.now();
+  sandbox.simulators.koreai.simulator.control.seedSessions(sandbox.simulators.demo.koreai.botId, [
+    { ...DEMO_SESSION, startTime: new Date(now.getTime() - DAY_MS).toISOString() },
+  ]);
   const ids: string[] = [];
-  for (const demo of demoRequests(sandbox.simulators.demo, now)) {
+  for (const demo of demoRequests(now)) {
     const at = new Date(now.getTime() - demo.daysAgo * DAY_MS);
     const outcome = await submitErasureRequest(
       { ...deps, clock: { now: () => at } },
