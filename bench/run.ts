@@ -11,6 +11,7 @@ import { describeMachine } from './lib/machine.ts';
 import { renderReport } from './lib/render.ts';
 import { SECTION_IDS, type SectionId, type SectionResult } from './lib/report.ts';
 import { runDiscovery } from './sections/discovery.ts';
+import { runExport } from './sections/export.ts';
 import { runFanout } from './sections/fanout.ts';
 import { runIntake } from './sections/intake.ts';
 import { runMemory } from './sections/memory.ts';
@@ -62,6 +63,7 @@ const runners: Record<SectionId, () => Promise<SectionResult>> = {
   },
   pacing: runPacing,
   discovery: runDiscovery,
+  export: runExport,
 };
 
 for (const id of sections) {

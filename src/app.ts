@@ -1,4 +1,5 @@
-// buildApp(deps): the HTTP API as a Fastify instance. Never listens (main.ts does; tests use inject()).
+// buildApp(deps): the HTTP API as a Fastify instance; buildOperationsApp(deps): the operators' listener
+// (http.opsPort). Neither listens (main.ts does; tests use inject()).
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -10,7 +11,9 @@ import authPlugin from './http/plugins/auth.ts';
 import openapiPlugin from './http/plugins/openapi.ts';
 import problemsPlugin, { frameworkErrorHandler } from './http/plugins/problems.ts';
 import requestContextPlugin from './http/plugins/request-context.ts';
-import { operationsOnlyRoutes, routes } from './http/routes/index.ts';
+import writeRateLimitPlugin from './http/plugins/write-rate-limit.ts';
+import { operationsListenerRoutes, operationsOnlyRoutes, routes, type OperationsPlacement } from './http/routes/index.ts';
+import { createOpenTaskQuota } from './services/open-task-quota.ts';
 
 export type { AppDeps, ZodApp } from './http/app-deps.ts';
 
@@ -38,10 +41,7 @@ function decorateConnectionProbe(app: ZodApp, deps: AppDeps): void {
   });
 }
 
-export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<ZodApp> {
-  if (!deps.config.secrets.has(SUBJECT_HASH_KEY_SECRET)) {
-    throw new Error(`buildApp: secret ${SUBJECT_HASH_KEY_SECRET} is not resolved (config privacy.subjectHashKey)`);
-  }
+function newFastify(deps: AppDeps): ZodApp {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Fastify's own per-request lines would log the raw URL; request-context.ts logs the route instead.
@@ -62,16 +62,44 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
-  app.decorate('deps', deps);
+  return app;
+}
+
+/** With http.opsPort, /metrics and the detailed /readyz move to the operations listener. */
+function operationsPlacement(deps: AppDeps): OperationsPlacement {
+  return deps.config.file.http.opsPort === undefined ? 'here' : 'elsewhere';
+}
+
+export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<ZodApp> {
+  if (!deps.config.secrets.has(SUBJECT_HASH_KEY_SECRET)) {
+    throw new Error(`buildApp: secret ${SUBJECT_HASH_KEY_SECRET} is not resolved (config privacy.subjectHashKey)`);
+  }
+  const app = newFastify(deps);
+  app.decorate('deps', { ...deps, openTaskQuota: deps.openTaskQuota ?? createOpenTaskQuota(deps.database.db, deps.clock) });
   decorateConnectionProbe(app, deps);
 
   await app.register(problemsPlugin);
   await app.register(requestContextPlugin);
   await app.register(authPlugin);
+  await app.register(writeRateLimitPlugin);
   await app.register(openapiPlugin);
-  await app.register(options.operationsOnly === true ? operationsOnlyRoutes : routes);
+  const placement = operationsPlacement(deps);
+  await app.register(options.operationsOnly === true ? operationsOnlyRoutes(placement) : routes(placement));
   // The console is an API process's (ROLE api and all), on the same port; a worker-only process has none.
   if (options.operationsOnly !== true) await app.register(consoleRoutes, { prefix: CONSOLE_PREFIX });
+  await app.ready();
+  return app;
+}
+
+/**
+ * The listener on http.opsPort: /healthz, /readyz with its details (pending migrations by name) and
+ * /metrics. No API key: bind it where only the orchestrator and the scraper reach.
+ */
+export async function buildOperationsApp(deps: AppDeps): Promise<ZodApp> {
+  const app = newFastify(deps);
+  app.decorate('deps', deps);
+  await app.register(problemsPlugin);
+  await app.register(operationsListenerRoutes);
   await app.ready();
   return app;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfigFile } from './config.ts';
+import { ConfigError, loadConfig, parseConfigFile, tenantSettingsOf } from './config.ts';
 
 const key = { name: 'portal', sha256: 'a'.repeat(64), scopes: ['erasure:write'] };
 const kore = { name: 'kore', type: 'koreai', baseUrl: 'https://platform.kore.ai', botId: 'st-1', clientId: 'cs-1', clientSecret: { env: 'KORE_SECRET' } };
@@ -59,5 +59,35 @@ describe('config', () => {
 
   it('runs in sandbox mode without a config file outside production', () => {
     expect(loadConfig({}, noFiles).sandbox).toBe(true);
+  });
+
+  it('puts each key in a tenant (default: its own name), reads across tenants only when asked, and limits its writes', () => {
+    const { file } = parseConfigFile(
+      {
+        apiKeys: [
+          key,
+          { ...key, name: 'portal-2026', tenant: 'portal' },
+          { ...key, name: 'auditors', scopes: ['audit:read'], allTenants: true, rateLimit: { perMinute: 60 } },
+        ],
+      },
+      env,
+      noFiles,
+    );
+    expect(file.apiKeys.map((k) => [k.name, k.tenant, k.allTenants, k.rateLimit.perMinute])).toEqual([
+      ['portal', 'portal', false, 600],
+      ['portal-2026', 'portal', false, 600],
+      ['auditors', 'auditors', true, 60],
+    ]);
+  });
+
+  it('takes per-tenant quotas, with 200,000 open tasks for a tenant not listed, and names a tenant no key belongs to', () => {
+    const config = parseConfigFile({ apiKeys: [key], tenants: { portal: { maxOpenTasks: 5000 } } }, env, noFiles);
+    expect(tenantSettingsOf(config, 'portal')).toEqual({ maxOpenTasks: 5000 });
+    expect(tenantSettingsOf(config, 'elsewhere')).toEqual({ maxOpenTasks: 200_000 });
+    expect(messages(() => parseConfigFile({ apiKeys: [key], tenants: { portl: { maxOpenTasks: 5 } } }, env, noFiles))).toEqual([
+      'config tenants.portl: no API key belongs to tenant "portl" (apiKeys[].tenant, default: the key\'s name)',
+    ]);
+    expect(messages(() => parseConfigFile({ apiKeys: [{ ...key, rateLimit: { perMinute: 0 } }] }, env, noFiles))[0]).toMatch(/^config apiKeys\.0\.rateLimit\.perMinute:/);
+    expect(messages(() => parseConfigFile({ apiKeys: [key], http: { opsPort: 70000 } }, env, noFiles))[0]).toMatch(/^config http\.opsPort:/);
   });
 });

@@ -3,10 +3,13 @@
 import { z } from 'zod';
 import type { ConnectionLimits } from './domain/connection-limits.ts';
 import type { CartesiaDiscoverySettings, KoreaiDiscoverySettings } from './domain/discovery.ts';
+import { DEFAULT_MAX_OPEN_TASKS } from './domain/open-task-quota.ts';
 import type { SameType } from './domain/same-type.ts';
+import { SCOPES } from './domain/scopes.ts';
+import { DEFAULT_WRITES_PER_MINUTE } from './domain/write-rate.ts';
 
-export const SCOPES = ['erasure:write', 'erasure:read', 'audit:read'] as const;
-export type Scope = (typeof SCOPES)[number];
+// The scopes are a domain contract (domain/scopes.ts); re-exported for the modules that read them here.
+export { SCOPES, type Scope } from './domain/scopes.ts';
 
 /** A secret is never inline: it names an environment variable or a file holding it. */
 const secretRef = z.union([
@@ -131,11 +134,27 @@ const cartesiaConnection = z.strictObject({
 
 const connection = z.discriminatedUnion('type', [koreaiConnection, cartesiaConnection]);
 
-const apiKey = z.strictObject({
-  name: z.string().min(1).max(100),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'hex SHA-256 of the key (64 lowercase hex digits)'),
-  scopes: z.array(z.enum(SCOPES)).min(1),
+const tenantName = z.string().min(1).max(100);
+
+const apiKey = z
+  .strictObject({
+    name: z.string().min(1).max(100),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'hex SHA-256 of the key (64 lowercase hex digits)'),
+    scopes: z.array(z.enum(SCOPES)).min(1),
+    /** The tenant whose requests this key submits and sees; default: the key's own name. */
+    tenant: tenantName.optional(),
+    /** Read every tenant's requests (compliance auditors). Never widens what the key may write. */
+    allTenants: z.boolean().default(false),
+    /** Writes (every POST under /v1) this key may make, counted in Postgres across all replicas. */
+    rateLimit: z.strictObject({ perMinute: z.int().positive() }).default({ perMinute: DEFAULT_WRITES_PER_MINUTE }),
+  })
+  .transform((k) => ({ ...k, tenant: k.tenant ?? k.name }));
+
+const tenantSettings = z.strictObject({
+  /** Open tasks the tenant may have at once; a submit that would exceed it is refused whole. */
+  maxOpenTasks: z.int().positive().default(DEFAULT_MAX_OPEN_TASKS),
 });
+export type TenantSettings = z.infer<typeof tenantSettings>;
 
 const workerSettings = z.strictObject({
   /** Tasks executed at once by one worker process. */
@@ -162,6 +181,8 @@ const workerSettings = z.strictObject({
 
 const configFile = z.strictObject({
   apiKeys: z.array(apiKey).min(1),
+  /** Per-tenant settings by tenant name; a tenant not listed gets the defaults. */
+  tenants: z.record(tenantName, tenantSettings).default({}),
   connections: z.array(connection).default([]),
   callbacks: z.strictObject({
     allowedHosts: z.array(z.string().min(1)).default([]),
@@ -192,6 +213,13 @@ const configFile = z.strictObject({
   http: z.strictObject({
     bodyLimitBytes: z.int().positive().default(1024 * 1024),
     trustProxy: z.boolean().default(false),
+    /**
+     * A second listener for operators: with it set, /metrics and the detailed /readyz are served only
+     * there (bind it where only the scraper and the orchestrator reach), not on PORT.
+     */
+    opsPort: z.int().min(0).max(65535).optional(),
+    /** The address the operations listener binds to; default: HOST. */
+    opsHost: z.string().min(1).optional(),
   }).prefault({}),
   worker: workerSettings,
   console: z.strictObject({
@@ -314,6 +342,11 @@ export function parseConfigFile(
     if (keyNames.has(k.name)) problems.push(`${source} apiKeys.${i}.name: duplicate API key name "${k.name}"`);
     keyNames.add(k.name);
   });
+  // A tenant no key belongs to is a typo that would silently leave the real tenant on the defaults.
+  const tenantsOfKeys = new Set(parsed.data.apiKeys.map((k) => k.tenant));
+  for (const name of Object.keys(parsed.data.tenants)) {
+    if (!tenantsOfKeys.has(name)) problems.push(`${source} tenants.${name}: no API key belongs to tenant "${name}" (apiKeys[].tenant, default: the key's name)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return { file: parsed.data, secrets };
 }
@@ -353,6 +386,11 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: Re
 
 // Replaced by the sandbox's real key at start; never accepted because no one knows its preimage.
 const placeholderKey = { name: 'sandbox', sha256: '0'.repeat(64), scopes: ['erasure:write'] };
+
+/** A tenant's settings: as configured under `tenants`, else the defaults. */
+export function tenantSettingsOf(config: Pick<GatewayConfig, 'file'>, tenant: string): TenantSettings {
+  return config.file.tenants[tenant] ?? { maxOpenTasks: DEFAULT_MAX_OPEN_TASKS };
+}
 
 /** The resolved value of a secret reference at `path` (e.g. `connections.0.clientSecret`). */
 export function secretAt(config: Pick<GatewayConfig, 'secrets'>, path: string): string {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { buildApp, type AppDeps, type ZodApp } from './app.ts';
+import { buildApp, buildOperationsApp, type AppDeps, type ZodApp } from './app.ts';
 import { registerOverdueRequestsGauge } from './reports/overdue-gauge.ts';
 import { randomIds, systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, registerConnectionHoldGauges, registerDatabaseGauges } from './metrics.ts';
 import type { Sandbox } from './sandbox.ts';
 import { startWorkerRole, type RunningWorker } from './worker-role.ts';
+import { createOpenTaskQuota } from './services/open-task-quota.ts';
 
 function exitWithConfigError(error: ConfigError): never {
   process.stderr.write(`${error.message}\n`);
@@ -95,6 +96,13 @@ async function openDatabase(config: GatewayConfig, logger: Logger): Promise<{ da
   return { database: createDatabase(embedded.url, { max: 4, onIdleError }), embedded };
 }
 
+/** Where a listening app can be reached, for the start lines. */
+function listenUrl(app: ZodApp, configuredHost: string, configuredPort: number): string {
+  const host = configuredHost === '0.0.0.0' || configuredHost === '::' ? 'localhost' : configuredHost;
+  const address = app.server.address();
+  return `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address !== null ? address.port : configuredPort}`;
+}
+
 async function main(): Promise<void> {
   let config = readConfig();
   // Checked before anything starts; the sandbox brings its own key (made below).
@@ -108,6 +116,7 @@ async function main(): Promise<void> {
   const { database, embedded } = await openDatabase(config, logger);
   let sandbox: Sandbox | null = null;
   let app: ZodApp | null = null;
+  let opsApp: ZodApp | null = null;
   let worker: RunningWorker | null = null;
 
   let stopping = false;
@@ -128,6 +137,7 @@ async function main(): Promise<void> {
       }
     };
     if (app !== null) await step('http server', () => (app as ZodApp).close());
+    if (opsApp !== null) await step('operations listener', () => (opsApp as ZodApp).close());
     if (worker !== null) await step('worker', () => (worker as RunningWorker).stop());
     await step('database', () => database.close());
     if (sandbox !== null) await step('simulators', () => (sandbox as Sandbox).close());
@@ -161,6 +171,8 @@ async function main(): Promise<void> {
       evidenceKey,
       evidencePreviousKeys: previousKeys,
       wakeWorkers: () => worker?.wake(),
+      // One per process, shared by the API and the sandbox's demo submits.
+      openTaskQuota: createOpenTaskQuota(database.db, systemClock),
     };
     // Something for the console's overview on a fresh machine (before listening, so the banner can say so);
     // a failure here is no reason not to serve.
@@ -168,7 +180,7 @@ async function main(): Promise<void> {
     if (sandbox !== null && role !== 'worker') {
       const { seedSandboxDemo } = await import('./sandbox-demo.ts');
       demoRequests = (
-        await seedSandboxDemo(deps, sandbox).catch((err: unknown) => {
+        await seedSandboxDemo({ ...deps, openTaskQuota: deps.openTaskQuota! }, sandbox).catch((err: unknown) => {
           logger.warn({ err }, 'sandbox demo requests were not created');
           return [];
         })
@@ -181,6 +193,15 @@ async function main(): Promise<void> {
     // A worker-only process serves just /healthz, /readyz and /metrics, so it can be probed and scraped.
     app = await buildApp(deps, { operationsOnly: role === 'worker' });
     await app.listen({ port: config.env.PORT, host: config.env.HOST });
+    const { opsPort, opsHost } = config.file.http;
+    if (opsPort !== undefined) {
+      // A second listener for /metrics and the detailed /readyz, bound where only operators reach.
+      opsApp = await buildOperationsApp(deps);
+      await opsApp.listen({ port: opsPort, host: opsHost ?? config.env.HOST });
+      const opsUrl = listenUrl(opsApp, opsHost ?? config.env.HOST, opsPort);
+      // Not "listening on …": that line names the API's address (scripts and tests wait for it).
+      logger.info({ url: opsUrl }, `operations endpoints (/metrics, detailed /readyz) on ${opsUrl}`);
+    }
     // A worker signs evidence and checkpoints only with a key the API's JWKS publishes: a configured one,
     // or the API's own in this process. With a key of its own making nobody could verify them.
     const workerSignsEvidence = !evidenceKey.ephemeral || role === 'all';
@@ -188,9 +209,7 @@ async function main(): Promise<void> {
       logger.warn('no evidence.signingKey configured: this worker signs neither evidence nor checkpoints (the API signs evidence at its first fetch)');
     }
     if (role !== 'api') worker = await startWorkerRole({ ...deps, evidenceKey: workerSignsEvidence ? evidenceKey : undefined });
-    const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? 'localhost' : config.env.HOST;
-    const port = app?.server.address();
-    const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${typeof port === 'object' && port !== null ? port.port : config.env.PORT}`;
+    const baseUrl = listenUrl(app, config.env.HOST, config.env.PORT);
     logger.info({ role, sandbox: config.sandbox, url: baseUrl }, role === 'worker' ? 'worker started' : `listening on ${baseUrl}`);
     if (sandbox !== null && role !== 'worker') process.stdout.write((await import('./sandbox.ts')).sandboxBanner(baseUrl, sandbox, { demoRequests }));
   } catch (error) {

@@ -7,6 +7,7 @@
 // never ends fails at its first recheck, past worker.maxTaskAgeHours (14 days); one received 40 days ago
 // is past its GDPR deadline and fails the same way — a failed request stays overdue (it is still owed).
 import { anyRequestExists } from './db/requests.ts';
+import type { Caller } from './domain/caller.ts';
 import type { ErasureRequestInput } from './domain/erasure-request.ts';
 import { SANDBOX_CARTESIA_CONNECTION, SANDBOX_KOREAI_CONNECTION, type Sandbox } from './sandbox.ts';
 import { submitErasureRequest, type SubmitDeps } from './services/submit-request.ts';
@@ -75,12 +76,15 @@ export async function seedSandboxDemo(deps: SubmitDeps, sandbox: Pick<Sandbox, '
   sandbox.simulators.koreai.simulator.control.seedSessions(sandbox.simulators.demo.koreai.botId, [
     { ...DEMO_SESSION, startTime: new Date(now.getTime() - DAY_MS).toISOString() },
   ]);
+  // As if the sandbox's key had sent them: its tenant owns them.
+  const key = deps.config.file.apiKeys.find((k) => k.name === 'sandbox') ?? deps.config.file.apiKeys[0]!;
+  const caller: Caller = { name: key.name, tenant: key.tenant, allTenants: key.allTenants, scopes: key.scopes };
   const ids: string[] = [];
   for (const demo of demoRequests(now)) {
     const at = new Date(now.getTime() - demo.daysAgo * DAY_MS);
     const outcome = await submitErasureRequest(
       { ...deps, clock: { now: () => at } },
-      { input: { ...demo.input, externalRef: demo.externalRef }, apiKeyName: 'sandbox' },
+      { input: { ...demo.input, externalRef: demo.externalRef }, caller },
     );
     ids.push(outcome.requestId);
   }

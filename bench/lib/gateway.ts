@@ -39,7 +39,16 @@ function evidenceKeyFile(): string {
 export function writeGatewayConfig(name: string, c: ConnectionSpec, worker: Record<string, unknown> = {}): GatewayConfigFile {
   const apiKey = `bench-${randomBytes(16).toString('hex')}`;
   const raw = {
-    apiKeys: [{ name: 'bench', sha256: createHash('sha256').update(apiKey).digest('hex'), scopes: ['erasure:write', 'erasure:read', 'audit:read'] }],
+    apiKeys: [
+      {
+        name: 'bench',
+        sha256: createHash('sha256').update(apiKey).digest('hex'),
+        scopes: ['erasure:write', 'erasure:read', 'audit:read'],
+        // The bench measures throughput, not the limit (600 a minute by default): the limit is still
+        // applied to every write — one statement each — it just never refuses one here.
+        rateLimit: { perMinute: 100_000_000 },
+      },
+    ],
     connections: [
       {
         name: 'kore',
@@ -53,6 +62,9 @@ export function writeGatewayConfig(name: string, c: ConnectionSpec, worker: Reco
       },
       { name: 'cartesia', type: 'cartesia', baseUrl: c.cartesiaUrl, apiKey: { env: 'BENCH_CARTESIA_KEY' }, limits: UNPACED, ...c.cartesia },
     ],
+    // Intake runs with no worker, so every task stays open: the default quota (200,000 open tasks a
+    // tenant) would refuse submits after 40,000 requests of 5 tasks (as it should, outside a bench).
+    tenants: { bench: { maxOpenTasks: 1_000_000_000 } },
     privacy: { subjectHashKey: { env: 'BENCH_SUBJECT_HASH_KEY' } },
     evidence: { signingKey: { file: evidenceKeyFile() } },
     worker,

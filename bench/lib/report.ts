@@ -23,7 +23,7 @@ export type SectionResult = {
   data?: Record<string, unknown>;
 };
 
-export const SECTION_IDS = ['intake', 'fanout', 'wakeup', 'scale', 'memory', 'pacing', 'discovery'] as const;
+export const SECTION_IDS = ['intake', 'fanout', 'wakeup', 'scale', 'memory', 'pacing', 'discovery', 'export'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {

@@ -1,12 +1,12 @@
 // The scale database: 1,000,000 requests and ~4,000,000 tasks (plus two events per final request)
 // generated with SQL straight into the tables, with realistic distributions: a year of history, most
-// requests final, recent ones still pending or in progress, some old ones overdue. Loaded once and
+// requests final, recent ones still pending or in progress, some old ones overdue; three tenants. Loaded once and
 // reused (database `eg_bench_scale`, table `bench_scale_marker`); --rebuild-scale loads it again.
 import pg from 'pg';
 import { adminQuery, databaseExists, databaseUrl, dropDatabase, migrate, withClient } from './db.ts';
 
 /** Bump when the generated data changes: an older database is rebuilt. */
-const DATA_VERSION = 1;
+const DATA_VERSION = 2;
 
 export type ScaleInfo = { name: string; url: string; requests: number; tasks: number; events: number; loadSeconds: number; loadedAt: string; reused: boolean; steps: Array<[string, number]> };
 
@@ -57,13 +57,13 @@ export async function ensureScaleDatabase(o: { name: string; requests: number; r
     const N = o.requests;
     await step(
       `${N.toLocaleString('en')} requests`,
-      `insert into erasure_request (id, external_ref, regulation, subject, subject_hashes, callback_url, status, created_by,
+      `insert into erasure_request (id, external_ref, regulation, subject, subject_hashes, callback_url, status, created_by, tenant,
          created_at, updated_at, due_at, completed_at, cancelled_at, cancelled_by, subject_purged_at, task_count)
        select gen_random_uuid(),
          case when n % 5 <> 0 then 'T-' || n end,
          reg, subj, hashes,
          case when n % 5 = 1 then 'https://portal.internal/erasure-callbacks' end,
-         status, 'api-key:privacy-portal', created,
+         status, tenant, tenant, created,
          coalesce(done, cancelled, created + interval '2 minutes'),
          created + case reg when 'gdpr' then interval '1 month' when 'ccpa' then interval '45 days' else interval '30 days' end,
          done, cancelled, case when cancelled is not null then 'api-key:privacy-portal' end,
@@ -71,6 +71,8 @@ export async function ensureScaleDatabase(o: { name: string; requests: number; r
          1 + n % 7
        from (
          select n, created, reg, status,
+           -- Three tenants: the bench's API key (tenant "bench", whose lists section 4 measures) holds 80 %.
+           case when (n / 7) % 10 < 8 then 'bench' when (n / 7) % 10 = 8 then 'bu-emea' else 'bu-apac' end as tenant,
            case when status in ('completed', 'failed') then created + (1 + h % 72) * interval '1 hour' end as done,
            case when status = 'cancelled' then created + interval '3 hours' end as cancelled,
            case when age < 30 or status not in ('completed', 'failed', 'cancelled') then jsonb_build_object('email', 'subject-' || n || '@example.com') end as subj,
@@ -85,7 +87,8 @@ export async function ensureScaleDatabase(o: { name: string; requests: number; r
              end as status
            from (
              select n, (n * 7919) % 1000 as h, 365.0 * (n - 1) / ${N} as age,
-               now() - (365.0 * (n - 1) / ${N}) * interval '1 day' - random() * interval '5 minutes' as created
+               -- Millisecond precision, as the gateway writes it (a JS Date): cursors are positions to the millisecond.
+               date_trunc('milliseconds', now() - (365.0 * (n - 1) / ${N}) * interval '1 day' - random() * interval '5 minutes') as created
              from generate_series(1, ${N}::bigint) n
            ) a
          ) b

@@ -48,7 +48,7 @@ async function runIdentityRequests(kind: 'kore' | 'cartesia', subjects: Array<Re
     const now = new Date();
     for (let i = 0; i < subjects.length; i += 1) {
       const requestId = randomIds.uuid();
-      await database.db.insertInto('erasure_request').values({ id: requestId, external_ref: `DISC-${i}`, regulation: 'gdpr', subject: null, subject_hashes: null, callback_url: null, status: 'pending', created_by: 'api-key:bench', created_at: now, updated_at: now, due_at: new Date(now.getTime() + 30 * DAY), task_count: 1 }).execute();
+      await database.db.insertInto('erasure_request').values({ id: requestId, external_ref: `DISC-${i}`, regulation: 'gdpr', subject: null, subject_hashes: null, callback_url: null, status: 'pending', created_by: 'api-key:bench', tenant: 'bench', created_at: now, updated_at: now, due_at: new Date(now.getTime() + 30 * DAY), task_count: 1 }).execute();
       const s = subjects[i]!;
       const locator =
         kind === 'kore'

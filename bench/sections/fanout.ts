@@ -69,8 +69,8 @@ async function loadTasks(db: ScratchDatabase, s: Scenario, sims: BenchSimulators
                  else jsonb_build_object('callId', 'ac_f' || r.n || '_' || j) end`;
     await sql`
       with r as (
-        insert into erasure_request (id, external_ref, regulation, status, created_by, created_at, updated_at, due_at, task_count)
-        select gen_random_uuid(), 'FANOUT-' || n, 'gdpr', 'pending', 'api-key:bench', now(), now(), now() + interval '1 month', ${s.tasksPerRequest}::int
+        insert into erasure_request (id, external_ref, regulation, status, created_by, tenant, created_at, updated_at, due_at, task_count)
+        select gen_random_uuid(), 'FANOUT-' || n, 'gdpr', 'pending', 'bench', 'bench', now(), now(), now() + interval '1 month', ${s.tasksPerRequest}::int
         from generate_series(1, ${requests}::int) n
         returning id, substr(external_ref, 8)::int as n
       )

@@ -23,8 +23,8 @@ export async function runPacing(): Promise<SectionResult> {
     // A backlog of recordings (sessions unknown upstream: one status check each, answered 404 → not_found).
     await sql`
       with r as (
-        insert into erasure_request (id, external_ref, regulation, status, created_by, created_at, updated_at, due_at, task_count)
-        select gen_random_uuid(), 'PACE-' || n, 'gdpr', 'pending', 'api-key:bench', now(), now(), now() + interval '1 month', 2
+        insert into erasure_request (id, external_ref, regulation, status, created_by, tenant, created_at, updated_at, due_at, task_count)
+        select gen_random_uuid(), 'PACE-' || n, 'gdpr', 'pending', 'bench', 'bench', now(), now(), now() + interval '1 month', 2
         from generate_series(1, ${Math.ceil(TASKS / 2)}::int) n
         returning id, substr(external_ref, 6)::int as n
       )

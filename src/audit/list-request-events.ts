@@ -1,7 +1,8 @@
 // A request's audit trail as the API shows it, in seq order, a page at a time.
 import type { Kysely } from 'kysely';
 import { listEvents } from '../db/events.ts';
-import { requestExists } from '../db/requests.ts';
+import type { Caller } from '../domain/caller.ts';
+import { readableRequestTenant } from '../services/request-access.ts';
 import type { DB, RequestEventRow } from '../db/schema.ts';
 import type { JsonObject } from '../domain/json.ts';
 import { decodeTaskCursor, encodeTaskCursor } from '../domain/cursor.ts';
@@ -34,19 +35,23 @@ export function toAuditEvent(row: RequestEventRow): AuditEvent {
   };
 }
 
-/** Undefined when the request does not exist. The cursor is a position in seq order (as for tasks). */
+/**
+ * A page of the trail of a request the caller may read (requestNotFound otherwise). The cursor is a
+ * position in seq order (as for tasks).
+ */
 export async function listRequestEvents(
   db: Kysely<DB>,
   requestId: string,
   query: { limit: number; cursor?: string | undefined },
-): Promise<AuditEventPage | undefined> {
+  caller: Caller,
+): Promise<AuditEventPage> {
   const afterSeq = query.cursor === undefined ? 0 : decodeTaskCursor(query.cursor);
   if (afterSeq === null) {
     throw problem('validation', 'The cursor is not valid: pass the nextCursor of a previous page unchanged.', {
       errors: [{ path: 'query.cursor', message: 'not a cursor returned by this API' }],
     });
   }
-  if (!(await requestExists(db, requestId))) return undefined;
+  await readableRequestTenant(db, caller, requestId);
   const rows = await listEvents(db, requestId, afterSeq, query.limit + 1);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);

@@ -3,6 +3,7 @@
 // or unknown request).
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { ALL_TENANTS } from '../domain/caller.ts';
 import type { ChainVerdict } from '../domain/event-chain.ts';
 import { verifyAllRequestChains, verifyRequestChain } from './verify-request-chain.ts';
 import { findLatestCheckpoint, listVanishedRequests, readCheckpointLeaves } from '../db/checkpoints.ts';
@@ -56,7 +57,8 @@ export async function runVerifyEvents(
     err(`not a request id: ${arg}\n${VERIFY_EVENTS_USAGE}`);
     return 2;
   }
-  const verdict = await verifyRequestChain(db, arg);
+  // The operator's tool: every tenant's requests.
+  const verdict = await verifyRequestChain(db, arg, ALL_TENANTS);
   if (verdict === null) {
     err(`no such request: ${arg}`);
     return 2;

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JsonObject } from '../domain/json.ts';
 import type { ErasureRequestResource } from '../domain/erasure-request.ts';
-import { getRequestResource } from '../services/request-view.ts';
+import { loadRequestResourceAsOwner } from '../services/request-view.ts';
 import type { ErrorSummary } from '../domain/outcome.ts';
 import type { ExecutionContext, ExecutionResult, TaskExecutor } from '../domain/task-execution.ts';
 import { callbackSettlementEvents } from './callback-events.ts';
@@ -36,7 +36,7 @@ function errorSummary(o: Exclude<CallbackOutcome, { outcome: 'delivered' }>): Er
 }
 
 export function createCallbackExecutor(deps: CallbackExecutorDeps): TaskExecutor {
-  const load = deps.loadResource ?? getRequestResource;
+  const load = deps.loadResource ?? loadRequestResourceAsOwner;
   return {
     settlementEvents: callbackSettlementEvents,
     async execute(ctx: ExecutionContext): Promise<ExecutionResult> {

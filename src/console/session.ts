@@ -67,7 +67,7 @@ export function registerConsoleSessions(scope: FastifyInstance): void {
       const key = session === null ? undefined : keys.find((k) => k.name === session.key.name && k.sha256 === session.key.sha256);
       if (session !== null && key !== undefined) {
         const scopes: Scope[] = session.key.scopes.filter((s) => key.scopes.includes(s));
-        const identity: ConsoleIdentity = { name: key.name, scopes };
+        const identity: ConsoleIdentity = { name: key.name, tenant: key.tenant, allTenants: key.allTenants, scopes };
         request.consoleSession = { identity, csrf: consoleCsrfToken(token), token, expiresAt: session.expiresAt };
         // The access log names the caller, as for the API.
         request.caller = identity;

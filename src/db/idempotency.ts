@@ -1,16 +1,17 @@
-// Idempotency keys (IETF draft "The Idempotency-Key HTTP Header Field"), scoped to the API key that sent
-// them. The primary key (api_key_name, key) is what makes 100 simultaneous submits create one request
-// (intake inserts the key in its one statement: sql/submit-request.ts).
+// Idempotency keys (IETF draft "The Idempotency-Key HTTP Header Field"), scoped per tenant: every key of
+// one tenant shares them (a submit retried with a rotated key replays), two tenants never do. The primary
+// key (tenant, key) is what makes 100 simultaneous submits create one request (intake inserts the key in
+// its one statement: sql/submit-request.ts).
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, IdempotencyKeyTable } from './schema.ts';
 
 export type IdempotencyRecord = Selectable<IdempotencyKeyTable>;
 
-export async function findIdempotencyKey(db: Kysely<DB>, apiKeyName: string, key: string): Promise<IdempotencyRecord | undefined> {
+export async function findIdempotencyKey(db: Kysely<DB>, tenant: string, key: string): Promise<IdempotencyRecord | undefined> {
   return db
     .selectFrom('idempotency_key')
     .selectAll()
-    .where('api_key_name', '=', apiKeyName)
+    .where('tenant', '=', tenant)
     .where('key', '=', key)
     .executeTakeFirst();
 }
@@ -27,8 +28,8 @@ export async function deleteExpiredIdempotencyKeys(db: Kysely<DB>, before: Date,
 }
 
 /** Deletes one key if it expired (stored before `before`), so it can be used afresh. */
-export async function deleteExpiredIdempotencyKey(db: Kysely<DB>, apiKeyName: string, key: string, before: Date): Promise<void> {
-  await db.deleteFrom('idempotency_key').where('api_key_name', '=', apiKeyName).where('key', '=', key).where('created_at', '<', before).execute();
+export async function deleteExpiredIdempotencyKey(db: Kysely<DB>, tenant: string, key: string, before: Date): Promise<void> {
+  await db.deleteFrom('idempotency_key').where('tenant', '=', tenant).where('key', '=', key).where('created_at', '<', before).execute();
 }
 
 /**

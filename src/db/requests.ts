@@ -1,18 +1,29 @@
 // The erasure_request table: read one, lock one, list newest first with keyset pagination, mark cancelled,
 // count the overdue. (Intake writes requests in one statement: sql/submit-request.ts.)
-import { sql, type Kysely } from 'kysely';
+//
+// Reads for API callers take a TenantScope and put it in the query itself (domain/caller.ts): a request
+// of another tenant is not found, by the same statement that finds the caller's own.
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { TenantScope } from '../domain/caller.ts';
 import type { RequestCursor } from '../domain/cursor.ts';
 import { CLOSED_STATUSES, OPEN_STATUSES } from '../domain/deadlines.ts';
 import type { RequestStatus } from '../domain/types.ts';
 import type { DB, ErasureRequestRow } from './schema.ts';
 
-export async function findRequest(db: Kysely<DB>, id: string): Promise<ErasureRequestRow | undefined> {
-  return db.selectFrom('erasure_request').selectAll().where('id', '=', id).executeTakeFirst();
+/** The scope as a condition on erasure_request: `tenant = …`, or true for every tenant. */
+export function inTenantScope(scope: TenantScope) {
+  return (eb: ExpressionBuilder<DB, 'erasure_request'>): Expression<SqlBool> =>
+    scope.kind === 'all' ? eb.lit(true) : eb('erasure_request.tenant', '=', scope.tenant);
 }
 
-export async function requestExists(db: Kysely<DB>, id: string): Promise<boolean> {
-  const row = await db.selectFrom('erasure_request').select('id').where('id', '=', id).executeTakeFirst();
-  return row !== undefined;
+export async function findRequest(db: Kysely<DB>, id: string, scope: TenantScope): Promise<ErasureRequestRow | undefined> {
+  return db.selectFrom('erasure_request').selectAll().where('id', '=', id).where(inTenantScope(scope)).executeTakeFirst();
+}
+
+/** The tenant a request belongs to, when it exists and is in the scope. */
+export async function findRequestTenant(db: Kysely<DB>, id: string, scope: TenantScope): Promise<string | undefined> {
+  const row = await db.selectFrom('erasure_request').select('tenant').where('id', '=', id).where(inTenantScope(scope)).executeTakeFirst();
+  return row?.tenant;
 }
 
 /** Whether any request was ever accepted (the sandbox makes its demo requests only on an empty database). */
@@ -31,37 +42,106 @@ export type RequestFilters = {
 };
 
 export type RequestPageQuery = {
+  scope: TenantScope;
   filters: RequestFilters;
+  /** Start strictly after this position (a cursor); null: from the newest. */
   after: RequestCursor | null;
+  /** Only positions from this one on, and up to this one, inclusive (an export's fixed range). */
+  from?: RequestCursor;
+  through?: RequestCursor;
   limit: number;
   now: Date;
 };
 
 /** Newest first; returns up to `limit` rows. */
 export async function listRequests(db: Kysely<DB>, q: RequestPageQuery): Promise<ErasureRequestRow[]> {
+  return listed(db.selectFrom('erasure_request').selectAll(), q).limit(q.limit).execute();
+}
+
+export type ListRange = {
+  first: RequestCursor;
+  /** The `n`th row; null when the list has fewer than `n` (the range runs to its end). */
+  last: RequestCursor | null;
+  /** Rows follow `last`. */
+  more: boolean;
+};
+
+/**
+ * Where the first `n` requests of a list begin and end, and whether any follows: an export's range,
+ * fixed before its first row is sent (so its next cursor can be sent first, and requests created
+ * meanwhile do not push rows out of it). Null when the list is empty. Reads only the index the list reads.
+ */
+export async function findListRange(db: Kysely<DB>, q: Omit<RequestPageQuery, 'limit' | 'from' | 'through'>, n: number): Promise<ListRange | null> {
+  const positions = db.selectFrom('erasure_request').select(['created_at', 'id']);
+  const first = await listed(positions, q).limit(1).executeTakeFirst();
+  if (first === undefined) return null;
+  const tail = await listed(positions, q).offset(n - 1).limit(2).execute();
+  const last = tail[0];
+  return {
+    first: { createdAt: first.created_at, id: first.id },
+    last: last === undefined ? null : { createdAt: last.created_at, id: last.id },
+    more: tail.length > 1,
+  };
+}
+
+/** A list's conditions and order on a select of erasure_request (for queries that select other columns: db/sql/). */
+export function listed<QB extends ListQuery>(query: QB, q: Omit<RequestPageQuery, 'limit'>): QB {
   const { filters: f } = q;
-  let query = db.selectFrom('erasure_request').selectAll();
-  if (f.status !== undefined) query = query.where('status', '=', f.status);
-  if (f.externalRef !== undefined) query = query.where('external_ref', '=', f.externalRef);
-  if (f.createdAfter !== undefined) query = query.where('created_at', '>', f.createdAfter);
-  if (f.createdBefore !== undefined) query = query.where('created_at', '<', f.createdBefore);
+  query = query.where(inTenantScope(q.scope)) as QB;
+  if (f.status !== undefined) query = query.where('status', '=', f.status) as QB;
+  if (f.externalRef !== undefined) query = query.where('external_ref', '=', f.externalRef) as QB;
+  if (f.createdAfter !== undefined) query = query.where('created_at', '>', f.createdAfter) as QB;
+  if (f.createdBefore !== undefined) query = query.where('created_at', '<', f.createdBefore) as QB;
   if (f.overdue === true) {
     // Written as `in` the open statuses (not `not in` the closed ones) so the partial indexes apply.
-    query = query.where('due_at', '<', q.now).where('status', 'in', [...OPEN_STATUSES]);
+    query = query.where('due_at', '<', q.now).where('status', 'in', [...OPEN_STATUSES]) as QB;
   } else if (f.overdue === false) {
-    query = query.where((eb) => eb.or([eb('due_at', '>=', q.now), eb('status', 'in', [...CLOSED_STATUSES])]));
+    query = query.where((eb) => eb.or([eb('due_at', '>=', q.now), eb('status', 'in', [...CLOSED_STATUSES])])) as QB;
   }
   if (q.after !== null) {
     const { createdAt, id } = q.after;
-    query = query.where(sql<boolean>`(created_at, id) < (${createdAt}, ${id}::uuid)`);
+    query = query.where(sql<boolean>`(created_at, id) < (${createdAt}, ${id}::uuid)`) as QB;
   }
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+  if (q.from !== undefined) query = query.where(sql<boolean>`(created_at, id) <= (${q.from.createdAt}, ${q.from.id}::uuid)`) as QB;
+  if (q.through !== undefined) query = query.where(sql<boolean>`(created_at, id) >= (${q.through.createdAt}, ${q.through.id}::uuid)`) as QB;
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc') as QB;
 }
+
+export type ListQuery = SelectQueryBuilder<DB, 'erasure_request', any>;
 
 /** Locks the request row for the rest of the transaction: serialises its status and its audit chain. */
 export async function lockRequest(trx: Kysely<DB>, requestId: string): Promise<boolean> {
   const row = await trx.selectFrom('erasure_request').select('id').where('id', '=', requestId).forUpdate().executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * lockRequest for a change an API caller makes: only a request of `tenant` (the caller's own — writes
+ * never span tenants) is found and locked; false for any other, as for a request that does not exist.
+ */
+export async function lockRequestOfTenant(trx: Kysely<DB>, requestId: string, tenant: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('erasure_request')
+    .select('id')
+    .where('id', '=', requestId)
+    .where('tenant', '=', tenant)
+    .forUpdate()
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The tasks of a tenant's requests that are not final yet (completed_at null), summed per request: what
+ * the open-task quota counts (domain/open-task-quota.ts). An index-only sum over erasure_request_tenant_unfinished.
+ */
+export async function countUnfinishedTasks(db: Kysely<DB>, tenant: string): Promise<number> {
+  const row = await db
+    .selectFrom('erasure_request')
+    .select(sql<number>`coalesce(sum(task_count), 0)::int8`.as('n'))
+    .where('tenant', '=', tenant)
+    .where('completed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Where a request is in its life: its stored status and whether it is final or cancelled. */

@@ -18,6 +18,8 @@ export type ErasureRequestTable = {
   subject_hashes: Json<JsonObject | null>;
   callback_url: string | null;
   status: RequestStatus;
+  /** The tenant of the API key that submitted it (domain/caller.ts): who may see and change it. */
+  tenant: string;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -112,6 +114,9 @@ export type AuditCheckpointHeadTable = {
 };
 
 export type IdempotencyKeyTable = {
+  /** Keys are scoped per tenant: (tenant, key) is the primary key. */
+  tenant: string;
+  /** The API key that used it first. */
   api_key_name: string;
   key: string;
   body_hash: string;
@@ -163,6 +168,16 @@ export type ConnectionCheckTable = {
   checked_by: string;
 };
 
+/** The per-key write limit's state (domain/write-rate.ts); an UNLOGGED table. */
+export type ApiKeyRateTable = {
+  api_key_name: string;
+  /** GCRA theoretical arrival time. */
+  tat: Timestamp;
+  /** Writes the last statement granted (0: refused). */
+  granted: number;
+  updated_at: Timestamp;
+};
+
 export type DB = {
   erasure_request: ErasureRequestTable;
   task: TaskTable;
@@ -175,6 +190,7 @@ export type DB = {
   request_evidence: RequestEvidenceTable;
   audit_checkpoint: AuditCheckpointTable;
   audit_checkpoint_head: AuditCheckpointHeadTable;
+  api_key_rate: ApiKeyRateTable;
 };
 
 export type ErasureRequestRow = Selectable<ErasureRequestTable>;

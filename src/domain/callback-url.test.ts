@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCallbackUrl, hostAllowed } from './callback-url.ts';
+import { checkCallbackUrl, hostAllowed, maskCallbackUrl } from './callback-url.ts';
 
 const policy = { allowedHosts: ['portal.internal', '*.example.com', '10.0.0.5'], allowPrivateNetworks: false, allowHttp: false, allowedPorts: [443] };
 
@@ -34,5 +34,13 @@ describe('checkCallbackUrl', () => {
     expect(checkCallbackUrl('http://portal.internal/x', { ...policy, allowHttp: true })).toMatchObject({ ok: false, message: expect.stringContaining('port 80') });
     expect(checkCallbackUrl('https://portal.internal:8443/x', { ...policy, allowedPorts: [443, 8443] }).ok).toBe(true);
     expect(checkCallbackUrl('http://127.0.0.1:5173/x', { ...policy, allowedHosts: ['127.0.0.1'], allowHttp: true, allowPrivateNetworks: true, allowedPorts: 'any' }).ok).toBe(true);
+  });
+});
+
+describe('maskCallbackUrl', () => {
+  it('replaces the query, where tokens sit, and keeps scheme, host, port and path', () => {
+    expect(maskCallbackUrl('https://portal.internal/cb?token=s3cr3t&x=1')).toBe('https://portal.internal/cb?…');
+    expect(maskCallbackUrl('https://portal.internal:8443/hooks/erasure')).toBe('https://portal.internal:8443/hooks/erasure');
+    expect(maskCallbackUrl('not a url')).toBe('…');
   });
 });

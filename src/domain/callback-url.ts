@@ -82,3 +82,18 @@ export function checkCallbackUrl(raw: string, policy: CallbackPolicy): CallbackV
   }
   return { ok: true, url: url.toString() };
 }
+
+/**
+ * A callback URL as the API shows it: its query, where callers usually put a token, replaced by `?…`
+ * (`https://portal.internal/cb?…`). Only the stored URL is ever called.
+ */
+export function maskCallbackUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Stored URLs were parsed at intake; should one not parse, show nothing of it.
+    return '…';
+  }
+  return `${parsed.origin}${parsed.pathname}${parsed.search === '' ? '' : '?…'}`;
+}

@@ -38,6 +38,8 @@ export type TargetSummary = {
 
 export type ErasureRequestResource = {
   id: string;
+  /** The tenant it belongs to: the tenant of the API key that submitted it. */
+  tenant: string;
   externalRef: string | null;
   regulation: Regulation;
   status: RequestStatus;
@@ -45,6 +47,7 @@ export type ErasureRequestResource = {
   targets: TargetSummary[];
   /** Whether subject identities were given (they are never returned). */
   subjectProvided: boolean;
+  /** Masked (`https://host/path?…`); null when there is none, or for a caller of another tenant. */
   callbackUrl: string | null;
   createdAt: string;
   updatedAt: string;

@@ -20,6 +20,8 @@ export const PROBLEM_KINDS = {
   'request-not-retryable': { status: 409, title: 'The request has nothing to retry' },
   'audit-chain-broken': { status: 409, title: 'The audit trail does not verify; no evidence is issued' },
   'connection-busy': { status: 429, title: 'The connection has no free pacing slot for a check now' },
+  'rate-limited': { status: 429, title: 'This API key has made too many writes; retry after the time given' },
+  'quota-exceeded': { status: 429, title: "The request would take the tenant over its open-task quota" },
   internal: { status: 500, title: 'Internal error' },
   'service-unavailable': { status: 503, title: 'The service is temporarily unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

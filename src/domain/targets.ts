@@ -94,7 +94,8 @@ export function countPlannedTasks(targets: readonly Target[]): number {
   return n;
 }
 
-const TASK_TARGET_TYPE: Record<Exclude<TaskType, 'callback'>, TargetType> = {
+/** The target type each erasure task type comes from (callbacks come from none). */
+export const TASK_TARGET_TYPE: Record<Exclude<TaskType, 'callback'>, TargetType> = {
   'koreai.conversations': 'koreai.conversations',
   'koreai.channel_user': 'koreai.channel_user',
   'koreai.recording': 'koreai.recordings',

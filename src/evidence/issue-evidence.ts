@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import { lockRequest } from '../db/requests.ts';
 import type { DB } from '../db/schema.ts';
+import type { TenantScope } from '../domain/caller.ts';
 import { loadEvidenceRows } from '../db/sql/load-evidence-rows.ts';
 import { verifyChain } from '../domain/event-chain.ts';
 import type { EvidencePayload } from './evidence-document.ts';
@@ -17,7 +18,11 @@ export type EvidenceResult =
   | { kind: 'not_found' }
   | { kind: 'chain_broken'; brokenAt: BrokenChain };
 
-export type IssueEvidenceOptions = EvidenceSigner & { now: Date };
+export type IssueEvidenceOptions = EvidenceSigner & {
+  now: Date;
+  /** Whose requests may be found: an API caller's readScopeOf (another tenant's request is not_found). */
+  scope: TenantScope;
+};
 
 /** The header's kid and the payload of a compact JWS we signed. */
 function decode(jws: string): { kid: string; payload: EvidencePayload } {
@@ -31,7 +36,7 @@ function decode(jws: string): { kid: string; payload: EvidencePayload } {
 const issued = (jws: string, stored: boolean): EvidenceResult => ({ kind: 'issued', jws, stored, ...decode(jws) });
 
 export async function issueEvidence(db: Kysely<DB>, requestId: string, options: IssueEvidenceOptions): Promise<EvidenceResult> {
-  const rows = await loadEvidenceRows(db, requestId);
+  const rows = await loadEvidenceRows(db, requestId, options.scope);
   if (rows === undefined) return { kind: 'not_found' };
   const verdict = verifyChain(rows.events, rows.records);
   if (!verdict.valid) return { kind: 'chain_broken', brokenAt: verdict.brokenAt };

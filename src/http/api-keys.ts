@@ -3,7 +3,7 @@
 // sign-in (src/console/) both identify keys here, so a key means the same thing to both.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayConfig } from '../config.ts';
-import type { Caller } from './app-deps.ts';
+import type { Caller } from '../domain/caller.ts';
 
 /** A configured key: who it is, and its SHA-256 (hex, as configured, and as bytes to compare). */
 export type KnownApiKey = Caller & { sha256: string; hash: Buffer };
@@ -14,7 +14,14 @@ export function sha256Hex(value: string): string {
 
 /** The configured keys, ready to compare against. */
 export function knownApiKeys(config: Pick<GatewayConfig, 'file'>): KnownApiKey[] {
-  return config.file.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, sha256: k.sha256, hash: Buffer.from(k.sha256, 'hex') }));
+  return config.file.apiKeys.map((k) => ({
+    name: k.name,
+    tenant: k.tenant,
+    allTenants: k.allTenants,
+    scopes: k.scopes,
+    sha256: k.sha256,
+    hash: Buffer.from(k.sha256, 'hex'),
+  }));
 }
 
 /** The configured key a presented key is, or null for an unknown key. */
@@ -31,5 +38,5 @@ export function findApiKey(keys: readonly KnownApiKey[], presented: string): Kno
 /** The caller a presented key stands for, or null for an unknown key. */
 export function identifyApiKey(keys: readonly KnownApiKey[], presented: string): Caller | null {
   const found = findApiKey(keys, presented);
-  return found === null ? null : { name: found.name, scopes: found.scopes };
+  return found === null ? null : { name: found.name, tenant: found.tenant, allTenants: found.allTenants, scopes: found.scopes };
 }

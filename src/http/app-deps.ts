@@ -3,12 +3,15 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Clock, IdSource } from '../clock.ts';
-import type { GatewayConfig, Scope } from '../config.ts';
+import type { GatewayConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { Caller } from '../domain/caller.ts';
 import type { ConnectionProbe } from '../domain/connection-check.ts';
+import type { Scope } from '../domain/scopes.ts';
 import type { EvidencePublicJwk, EvidenceSigningKey } from '../evidence/signing-key.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { OpenTaskQuota } from '../services/open-task-quota.ts';
 
 export type AppDeps = {
   config: GatewayConfig;
@@ -25,10 +28,12 @@ export type AppDeps = {
   wakeWorkers?: () => void;
   /** Makes connection checks' calls. Default: the vendors' clients for the configured connections, made at the first check. */
   connectionProbe?: ConnectionProbe;
+  /** This process's open-task counts per tenant; buildApp() makes one when not given. */
+  openTaskQuota?: OpenTaskQuota;
 };
 
-/** The API key a request authenticated with. */
-export type Caller = { name: string; scopes: readonly Scope[] };
+/** The API key a request authenticated with (who is asking, and which tenants that lets it see). */
+export type { Caller } from '../domain/caller.ts';
 
 /** The Fastify instance routes are registered on: zod schemas drive validation, types and OpenAPI. */
 export type ZodApp = FastifyInstance<

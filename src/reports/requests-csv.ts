@@ -5,13 +5,14 @@
 // honour quotes only at the start of a cell of theirs: a `"a;=1+2"` field becomes the cells `"a` and
 // `=1+2"`. So a formula character right after a separator (`;`, `,`, tab, a line break) gets the quote
 // too: `a;=1+2` is written `a;'=1+2`, whichever separator the spreadsheet uses.
-import type { ErasureRequestResource } from '../domain/erasure-request.ts';
+import type { RequestCsvRow } from '../db/sql/list-request-csv-rows.ts';
 import { TASK_STATES } from '../domain/types.ts';
 
 export const CSV_MEDIA_TYPE = 'text/csv; charset=utf-8; header=present';
 
 const COLUMNS = [
   'id',
+  'tenant',
   'externalRef',
   'regulation',
   'status',
@@ -47,10 +48,10 @@ export function csvField(value: CsvValue): string {
   return MUST_QUOTE.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function rowValues(r: ErasureRequestResource): CsvValue[] {
-  const tasks = Object.values(r.progress).reduce((a, b) => a + b, 0);
+function rowValues(r: RequestCsvRow): CsvValue[] {
   return [
     r.id,
+    r.tenant,
     r.externalRef,
     r.regulation,
     r.status,
@@ -61,9 +62,9 @@ function rowValues(r: ErasureRequestResource): CsvValue[] {
     r.completedAt,
     r.cancelledAt,
     // The callback URL is left out: a caller's token may sit in its query.
-    r.targets.map((t) => `${t.type}@${t.connection}`).join(' '),
-    tasks,
-    ...TASK_STATES.map((s) => r.progress[s]),
+    r.targets,
+    r.tasksByState.reduce((a, b) => a + b, 0),
+    ...r.tasksByState,
   ];
 }
 
@@ -76,6 +77,6 @@ export function requestsCsvHeader(): string {
   return csvLine(COLUMNS);
 }
 
-export function renderRequestsCsv(rows: readonly ErasureRequestResource[], options: { header?: boolean } = {}): string {
+export function renderRequestsCsv(rows: readonly RequestCsvRow[], options: { header?: boolean } = {}): string {
   return (options.header ?? true ? requestsCsvHeader() : '') + rows.map((r) => csvLine(rowValues(r))).join('');
 }

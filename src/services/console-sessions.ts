@@ -3,6 +3,7 @@
 // the table opens no session. Sessions end at sign-out or after console.sessionHours, whichever is first,
 // and as soon as their key is no longer configured (checked by the caller against the configuration).
 import { createHash, createHmac } from 'node:crypto';
+import type { Caller } from '../domain/caller.ts';
 import type { Kysely } from 'kysely';
 import type { Clock, IdSource } from '../clock.ts';
 import { SCOPES, type Scope } from '../config.ts';
@@ -13,10 +14,14 @@ import type { DB } from '../db/schema.ts';
  * Who a session acts as: the API key's name and scopes. Part 2 adds the key's tenant here, so every read
  * the console makes carries the same tenant rules as the API.
  */
-export type ConsoleIdentity = { name: string; scopes: readonly Scope[] };
+/**
+ * Who a console session acts as: the API caller of its key (domain/caller.ts), with the key's tenant as
+ * configured now, so the tenant rules apply to the console unchanged.
+ */
+export type ConsoleIdentity = Caller;
 
 /** The key a session was opened with: its name, configured hash and scopes at sign-in. */
-export type ConsoleSessionKey = ConsoleIdentity & { sha256: string };
+export type ConsoleSessionKey = { name: string; scopes: readonly Scope[]; sha256: string };
 
 export type ConsoleSession = { key: ConsoleSessionKey; expiresAt: Date };
 

@@ -1,6 +1,10 @@
 // Maps stored requests and their task counts to the API's request resource; reads one or a page.
 // Status is the stored one (kept equal to the tasks by refreshRequestStatus); progress is counted live.
+// What a resource shows depends on who views it (domain/caller.ts): the callback URL, masked, only to
+// the owning tenant.
 import type { Kysely } from 'kysely';
+import { ALL_TENANTS, AS_OWNER, readScopeOf, seesCallbackUrl, viewerOf, type Caller, type Viewer } from '../domain/caller.ts';
+import { maskCallbackUrl } from '../domain/callback-url.ts';
 import { decodeRequestCursor, encodeRequestCursor } from '../domain/cursor.ts';
 import { isOverdue } from '../domain/deadlines.ts';
 import { problem } from '../domain/errors.ts';
@@ -10,14 +14,49 @@ import { findRequest, listRequests, type RequestFilters } from '../db/requests.t
 import type { DB, ErasureRequestRow } from '../db/schema.ts';
 import { countTasksByTarget, type TargetStateCount } from '../db/tasks.ts';
 import { emptyProgress, type ErasureRequestPage, type ErasureRequestResource } from '../domain/erasure-request.ts';
+import { requestNotFound } from './request-access.ts';
 
 /** The columns the resource is made of. */
 export type RequestViewRow = Pick<
   ErasureRequestRow,
-  'id' | 'external_ref' | 'regulation' | 'status' | 'subject' | 'subject_hashes' | 'callback_url' | 'created_at' | 'updated_at' | 'completed_at' | 'cancelled_at' | 'due_at'
+  | 'id'
+  | 'tenant'
+  | 'external_ref'
+  | 'regulation'
+  | 'status'
+  | 'subject'
+  | 'subject_hashes'
+  | 'callback_url'
+  | 'created_at'
+  | 'updated_at'
+  | 'completed_at'
+  | 'cancelled_at'
+  | 'due_at'
 >;
 
-export function toRequestResource(row: RequestViewRow, counts: readonly TargetStateCount[], now: Date): ErasureRequestResource {
+export function toRequestResource(row: RequestViewRow, counts: readonly TargetStateCount[], now: Date, viewer: Viewer): ErasureRequestResource {
+  const { progress, targets } = summariseTasks(counts);
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    externalRef: row.external_ref,
+    regulation: row.regulation,
+    status: row.status,
+    progress,
+    targets,
+    subjectProvided: row.subject !== null || row.subject_hashes !== null,
+    callbackUrl: row.callback_url === null || !seesCallbackUrl(viewer, row.tenant) ? null : maskCallbackUrl(row.callback_url),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    completedAt: row.completed_at?.toISOString() ?? null,
+    cancelledAt: row.cancelled_at?.toISOString() ?? null,
+    dueAt: row.due_at.toISOString(),
+    overdue: isOverdue({ dueAt: row.due_at, status: row.status }, now),
+  };
+}
+
+/** A request's progress (tasks per state) and its per-target breakdown, from its task counts. */
+function summariseTasks(counts: readonly TargetStateCount[]): Pick<ErasureRequestResource, 'progress' | 'targets'> {
   const progress = emptyProgress();
   const targets = new Map<number, ErasureRequestResource['targets'][number]>();
   for (const c of counts) {
@@ -34,47 +73,48 @@ export function toRequestResource(row: RequestViewRow, counts: readonly TargetSt
     target.tasks += c.count;
     target.progress[c.state] += c.count;
   }
-  return {
-    id: row.id,
-    externalRef: row.external_ref,
-    regulation: row.regulation,
-    status: row.status,
-    progress,
-    targets: [...targets.values()].sort((a, b) => a.index - b.index),
-    subjectProvided: row.subject !== null || row.subject_hashes !== null,
-    callbackUrl: row.callback_url,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    completedAt: row.completed_at?.toISOString() ?? null,
-    cancelledAt: row.cancelled_at?.toISOString() ?? null,
-    dueAt: row.due_at.toISOString(),
-    overdue: isOverdue({ dueAt: row.due_at, status: row.status }, now),
-  };
+  return { progress, targets: [...targets.values()].sort((a, b) => a.index - b.index) };
 }
 
-export async function getRequestResource(db: Kysely<DB>, id: string, now: Date): Promise<ErasureRequestResource | undefined> {
-  const row = await findRequest(db, id);
+/** The request as the caller sees it; requestNotFound when it does not exist or is another tenant's. */
+export async function getRequestResource(db: Kysely<DB>, id: string, now: Date, caller: Caller): Promise<ErasureRequestResource> {
+  const row = await findRequest(db, id, readScopeOf(caller));
+  if (row === undefined) throw requestNotFound(id);
+  return toRequestResource(row, await countTasksByTarget(db, [id]), now, viewerOf(caller));
+}
+
+/** The request as its owner sees it, for the gateway's own use (a callback's body). */
+export async function loadRequestResourceAsOwner(db: Kysely<DB>, id: string, now: Date): Promise<ErasureRequestResource | undefined> {
+  const row = await findRequest(db, id, ALL_TENANTS);
   if (row === undefined) return undefined;
-  return toRequestResource(row, await countTasksByTarget(db, [id]), now);
+  return toRequestResource(row, await countTasksByTarget(db, [id]), now, AS_OWNER);
 }
 
 export type ListRequestsQuery = RequestFilters & { limit: number; cursor?: string };
 
-export async function listRequestResources(db: Kysely<DB>, query: ListRequestsQuery, now: Date): Promise<ErasureRequestPage> {
+export function invalidCursor(): Error {
+  return problem('validation', 'The cursor is not valid: pass the nextCursor of a previous page unchanged.', {
+    errors: [{ path: 'query.cursor', message: 'not a cursor returned by this API' }],
+  });
+}
+
+/** A page of the requests the caller may read, newest first. */
+export async function listRequestResources(db: Kysely<DB>, query: ListRequestsQuery, now: Date, caller: Caller): Promise<ErasureRequestPage> {
   const { limit, cursor, ...filters } = query;
   const after = cursor === undefined ? null : decodeRequestCursor(cursor);
-  if (cursor !== undefined && after === null) {
-    throw problem('validation', 'The cursor is not valid: pass the nextCursor of a previous page unchanged.', {
-      errors: [{ path: 'query.cursor', message: 'not a cursor returned by this API' }],
-    });
-  }
-  const rows = await listRequests(db, { filters, after, limit: limit + 1, now });
+  if (cursor !== undefined && after === null) throw invalidCursor();
+  const rows = await listRequests(db, { scope: readScopeOf(caller), filters, after, limit: limit + 1, now });
   const page = rows.slice(0, limit);
-  const counts = await countTasksByTarget(db, page.map((r) => r.id));
-  const byRequest = Map.groupBy(counts, (c) => c.requestId);
   const last = page.at(-1);
   return {
-    data: page.map((row) => toRequestResource(row, byRequest.get(row.id) ?? [], now)),
+    data: await toRequestResources(db, page, now, viewerOf(caller)),
     nextCursor: rows.length > limit && last !== undefined ? encodeRequestCursor({ createdAt: last.created_at, id: last.id }) : null,
   };
+}
+
+/** Resources for a page of rows: their task counts in one query. */
+export async function toRequestResources(db: Kysely<DB>, rows: readonly ErasureRequestRow[], now: Date, viewer: Viewer): Promise<ErasureRequestResource[]> {
+  const counts = await countTasksByTarget(db, rows.map((r) => r.id));
+  const byRequest = Map.groupBy(counts, (c) => c.requestId);
+  return rows.map((row) => toRequestResource(row, byRequest.get(row.id) ?? [], now, viewer));
 }

@@ -4,37 +4,41 @@
 // become final — and call back — again. With no failed erasure task, a failed last callback delivery is
 // re-driven instead. A callback delivery of the request's last final state that has not gone out yet is
 // superseded (callbacks announce final states only). A request whose personal data was purged cannot be
-// re-driven: its tasks no longer hold what the upstream needs. One transaction, request row locked.
+// re-driven: its tasks no longer hold what the upstream needs. One transaction, request row locked; only
+// the caller's own tenant's requests (services/request-access.ts).
 import type { Kysely } from 'kysely';
 import { appendEvents } from '../db/events.ts';
 import { notifyTasksAvailable } from '../db/notify.ts';
-import { lockRequest, readRequestLifecycle } from '../db/requests.ts';
+import { readRequestLifecycle } from '../db/requests.ts';
+import { actorOf, type Caller } from '../domain/caller.ts';
 import type { NewEvent } from '../domain/new-event.ts';
 import { refreshRequestStatus } from '../db/request-status.ts';
 import { findLastCallbackTask, listFailedErasureTasks, redriveFailedTasks, supersedeUnsentCallbacks } from '../db/tasks.ts';
 import type { DB } from '../db/schema.ts';
 import type { RequestStatus } from '../domain/types.ts';
 import { trailError } from '../domain/trail-reference.ts';
+import { lockRequestForChange, requestNotFound } from './request-access.ts';
 
 export type RetryResult =
   | { kind: 'retried'; status: RequestStatus; retriedTasks: number; retriedCallback: boolean }
-  | { kind: 'not_found' }
   | { kind: 'cancelled'; status: RequestStatus }
   /** Its personal data (the channel user ids, the callback URL the tasks need) is gone: submit anew. */
   | { kind: 'purged'; status: RequestStatus; purgedAt: Date }
   | { kind: 'nothing_failed'; status: RequestStatus };
 
 export type RetryOptions = {
-  /** `api-key:<name>` */
-  actor: string;
+  /** Who re-drives: the actor in the trail, and the only tenant whose request it may be. */
+  caller: Caller;
   now: Date;
 };
 
-export async function retryRequest(db: Kysely<DB>, requestId: string, { actor, now }: RetryOptions): Promise<RetryResult> {
+/** Throws requestNotFound for a request that does not exist or is not the caller's tenant's. */
+export async function retryRequest(db: Kysely<DB>, requestId: string, { caller, now }: RetryOptions): Promise<RetryResult> {
+  const actor = actorOf(caller);
   return db.transaction().execute(async (trx): Promise<RetryResult> => {
-    if (!(await lockRequest(trx, requestId))) return { kind: 'not_found' };
+    await lockRequestForChange(trx, caller, requestId);
     const request = await readRequestLifecycle(trx, requestId);
-    if (request === undefined) return { kind: 'not_found' };
+    if (request === undefined) throw requestNotFound(requestId);
     if (request.cancelled_at !== null) return { kind: 'cancelled', status: request.status };
     if (request.personal_data_purged_at !== null) return { kind: 'purged', status: request.status, purgedAt: request.personal_data_purged_at };
 

@@ -1,10 +1,11 @@
-// Accepting an erasure request. Everything is checked before writing; then ONE statement (one round
-// trip, its own transaction: src/db/sql/submit-request.ts) writes the request, its idempotency key, its
+// Accepting an erasure request. Everything is checked before writing — the input, then the tenant's
+// open-task quota; then ONE statement (one round trip, its own transaction: src/db/sql/submit-request.ts)
+// writes the request (owned by the caller's tenant), its idempotency key (scoped to that tenant), its
 // tasks and its first event, and nudges the workers.
 // A 202 therefore means the whole request is durable, and a refusal leaves nothing behind.
 import { createHash } from 'node:crypto';
 import type { Clock, IdSource } from '../clock.ts';
-import type { GatewayConfig } from '../config.ts';
+import { tenantSettingsOf, type GatewayConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { deleteExpiredIdempotencyKey, findIdempotencyKey, type IdempotencyRecord } from '../db/idempotency.ts';
 import type { JsonObject } from '../domain/json.ts';
@@ -12,6 +13,7 @@ import { isIdempotencyKeyConflict, submitRequestStatement, type SubmitRow } from
 import { nudgeWorkers } from '../db/notify.ts';
 import type { TargetStateCount } from '../db/tasks.ts';
 import { checkCallbackUrl, DEFAULT_CALLBACK_PORTS } from '../domain/callback-url.ts';
+import { actorOf, viewerOf, type Caller } from '../domain/caller.ts';
 import { defaultDueAt } from '../domain/deadlines.ts';
 import { problem, type ProblemIssue } from '../domain/errors.ts';
 import { canonicalJson } from '../domain/event-chain.ts';
@@ -22,6 +24,7 @@ import type { ErasureRequestInput, ErasureRequestResource } from '../domain/eras
 import type { Logger } from '../logger.ts';
 import { idempotencyCutoff } from '../privacy/expire-idempotency-keys.ts';
 import type { Metrics } from '../metrics.ts';
+import type { OpenTaskQuota } from './open-task-quota.ts';
 import { toRequestResource, type RequestViewRow } from './request-view.ts';
 
 export type SubmitDeps = {
@@ -30,14 +33,16 @@ export type SubmitDeps = {
   clock: Clock;
   ids: IdSource;
   metrics: Metrics;
+  /** This process's view of each tenant's open tasks (one per process: services/open-task-quota.ts). */
+  openTaskQuota: OpenTaskQuota;
   wakeWorkers?: () => void;
   logger?: Pick<Logger, 'warn'>;
 };
 
 export type SubmitCommand = {
   input: ErasureRequestInput;
-  /** Name of the API key that sent it: the actor, and the scope of the idempotency key. */
-  apiKeyName: string;
+  /** Who sent it: the actor; its tenant owns the request and scopes the idempotency key. */
+  caller: Caller;
   idempotencyKey?: string;
 };
 
@@ -52,9 +57,18 @@ export function bodyFingerprint(input: ErasureRequestInput): string {
 }
 
 export async function submitErasureRequest(deps: SubmitDeps, command: SubmitCommand): Promise<SubmitOutcome> {
-  const { input, apiKeyName, idempotencyKey } = command;
+  const { input, caller, idempotencyKey } = command;
+  const { tenant } = caller;
   const db = deps.database.db;
   const fingerprint = idempotencyKey === undefined ? null : bodyFingerprint(input);
+  /** A refused submit may be the replay of one accepted earlier: then the stored answer wins. */
+  const replayOr = async (refusal: unknown): Promise<SubmitOutcome> => {
+    if (idempotencyKey !== undefined && fingerprint !== null) {
+      const earlier = await findIdempotencyKey(db, tenant, idempotencyKey);
+      if (earlier !== undefined && !expired(earlier, deps.config, deps.clock.now())) return replay(earlier, fingerprint);
+    }
+    throw refusal;
+  };
 
   // No read before the write: the insert itself finds an earlier submit (a unique violation on the key).
   // A request that would now be refused may still be the replay of an accepted one (dates move on,
@@ -66,11 +80,7 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
     discoveries = checkRequest(deps.config, input, now);
     callbackUrl = input.callbackUrl === undefined ? null : acceptedCallbackUrl(deps.config, input.callbackUrl);
   } catch (refusal) {
-    if (idempotencyKey !== undefined && fingerprint !== null) {
-      const earlier = await findIdempotencyKey(db, apiKeyName, idempotencyKey);
-      if (earlier !== undefined && !expired(earlier, deps.config, now)) return replay(earlier, fingerprint);
-    }
-    throw refusal;
+    return replayOr(refusal);
   }
 
   const id = deps.ids.uuid();
@@ -80,6 +90,7 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
   const subjectHashes = input.subject === undefined ? null : (hashSubject(input.subject, subjectHashKey(deps.config)) as JsonObject);
   const row: RequestViewRow = {
     id,
+    tenant,
     external_ref: input.externalRef ?? null,
     regulation: input.regulation,
     status: 'pending',
@@ -101,7 +112,19 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
     locator: t.locator,
   }));
   // Every task starts pending, so the answer is known before writing; the idempotency row stores it.
-  const resource = toRequestResource(row, pendingCounts(id, plan), now);
+  const resource = toRequestResource(row, pendingCounts(id, plan), now, viewerOf(caller));
+
+  const { maxOpenTasks } = tenantSettingsOf(deps.config, tenant);
+  const quota = await deps.openTaskQuota.reserve(tenant, tasks.length, maxOpenTasks);
+  if (!quota.ok) {
+    return replayOr(
+      problem(
+        'quota-exceeded',
+        `Tenant "${tenant}" has ${quota.open} open tasks; this request adds ${tasks.length}, and at most ${maxOpenTasks} may be open at once. ` +
+          'Nothing was written: submit again once some of its requests are final.',
+      ),
+    );
+  }
 
   const statement: SubmitRow = {
     id,
@@ -110,28 +133,39 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
     subject,
     subjectHashes,
     callbackUrl,
-    createdBy: apiKeyName,
+    tenant,
+    createdBy: caller.name,
     dueAt,
     now,
     tasks,
     idempotency:
       idempotencyKey !== undefined && fingerprint !== null
-        ? { apiKeyName, key: idempotencyKey, bodyHash: fingerprint, responseBody: resource }
+        ? { apiKeyName: caller.name, key: idempotencyKey, bodyHash: fingerprint, responseBody: resource }
         : null,
-    event: { actor: `api-key:${apiKeyName}`, data: createdEventData(input, plan, dueAt, callbackUrl !== null) },
+    event: { actor: actorOf(caller), data: createdEventData(input, plan, dueAt, callbackUrl !== null) },
   };
   for (let attempt = 0; ; attempt += 1) {
     try {
       await submitRequestStatement(deps.database, statement);
+      quota.reservation.commit();
       break;
     } catch (error) {
-      if (!isIdempotencyKeyConflict(error) || idempotencyKey === undefined || fingerprint === null) throw error;
+      if (!isIdempotencyKeyConflict(error) || idempotencyKey === undefined || fingerprint === null) {
+        quota.reservation.release();
+        throw error;
+      }
       // An earlier submit holds the key (a concurrent one has committed: our insert waited for it).
-      const winner = await findIdempotencyKey(db, apiKeyName, idempotencyKey);
-      if (winner === undefined) throw new Error('idempotency key conflicted but no committed row was found', { cause: error });
-      if (!expired(winner, deps.config, now) || attempt > 0) return replay(winner, fingerprint);
+      const winner = await findIdempotencyKey(db, tenant, idempotencyKey);
+      if (winner === undefined) {
+        quota.reservation.release();
+        throw new Error('idempotency key conflicted but no committed row was found', { cause: error });
+      }
+      if (!expired(winner, deps.config, now) || attempt > 0) {
+        quota.reservation.release();
+        return replay(winner, fingerprint);
+      }
       // Its answer has expired but is not deleted yet (the purge runs every few minutes): the key is free.
-      await deleteExpiredIdempotencyKey(db, apiKeyName, idempotencyKey, idempotencyCutoff(now, deps.config.file.privacy.idempotencyTtlHours));
+      await deleteExpiredIdempotencyKey(db, tenant, idempotencyKey, idempotencyCutoff(now, deps.config.file.privacy.idempotencyTtlHours));
     }
   }
 

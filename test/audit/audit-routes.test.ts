@@ -6,7 +6,6 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCheckpoint } from '../../src/audit/create-checkpoint.ts';
 import { verifyInclusion } from '../../src/domain/merkle.ts';
-import { requestsCsvChunks } from '../../src/reports/export-requests-csv.ts';
 import { registerOverdueRequestsGauge } from '../../src/reports/overdue-gauge.ts';
 import { wantsCsv } from '../../src/http/negotiate.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -273,12 +272,11 @@ describe('overdue requests', () => {
     expect(metrics).toContain(`gateway_erasure_requests_overdue{regulation="gdpr"} ${Number(overdueGdpr.n)}`);
     expect(metrics).toContain('gateway_erasure_requests_overdue{regulation="ccpa"} 0');
 
-    let csv = '';
-    for await (const chunk of requestsCsvChunks(t.db, { overdue: true }, api.clock.now())) csv += chunk;
-    const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toMatch(/^id,externalRef,regulation,status,overdue,/);
-    expect(lines.find((l) => l.startsWith(id))).toContain(',OVERDUE-1,gdpr,');
-    expect(lines.slice(1).every((l) => l.split(',')[4] === 'true')).toBe(true);
+    const csv = await api.app.inject({ method: 'GET', url: '/v1/erasure-requests?overdue=true', headers: { ...auditor, accept: 'text/csv' } });
+    const lines = csv.body.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^id,tenant,externalRef,regulation,status,overdue,/);
+    expect(lines.find((l) => l.startsWith(id))).toContain(',privacy-portal,OVERDUE-1,gdpr,');
+    expect(lines.slice(1).every((l) => l.split(',')[5] === 'true')).toBe(true);
   });
 
   it('CSV is chosen only when preferred to JSON', () => {
@@ -303,7 +301,7 @@ describe('OpenAPI', () => {
     }
     expect(doc.paths['/v1/erasure-requests/{id}/evidence'].get.security).toEqual([{ bearerAuth: [] }]);
     const jwks = doc.paths['/.well-known/jwks.json'].get;
-    expect(jwks.security).toBeUndefined();
+    expect(jwks.security).toEqual([]);
     expect(Object.keys(jwks.responses)).not.toContain('401');
     expect(doc.security).toBeUndefined();
     const list = doc.paths['/v1/erasure-requests'].get.responses['200'].content;
@@ -316,36 +314,70 @@ describe('GET /v1/erasure-requests with Accept: text/csv', () => {
   const csvList = (query: string, headers: Record<string, string> = reader) =>
     api.app.inject({ method: 'GET', url: `/v1/erasure-requests${query}`, headers: { ...headers, accept: 'text/csv' } });
 
-  it('exports every request matching the filters as one CSV attachment (limit and cursor do not apply)', async () => {
+  it('exports the requests matching the filters as one CSV attachment, up to `limit`, with the cursor of the next export', async () => {
     const ids = [];
     for (let i = 0; i < 3; i++) {
       api.clock.advance(1000);
       ids.push(await submit({ externalRef: 'CSV-1' }));
     }
     await submit({ externalRef: 'CSV-OTHER' });
-    const res = await csvList('?externalRef=CSV-1&limit=1');
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
-    expect(res.headers['content-disposition']).toBe('attachment; filename="erasure-requests.csv"');
-    expect(res.headers.vary).toBe('accept');
-    const lines = res.body.trimEnd().split('\r\n');
-    expect(lines[0]).toMatch(/^id,externalRef,regulation,status,overdue,/);
-    // Newest first, the whole list.
+    const all = await csvList('?externalRef=CSV-1');
+    expect(all.statusCode).toBe(200);
+    expect(all.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
+    expect(all.headers['content-disposition']).toBe('attachment; filename="erasure-requests.csv"');
+    expect(all.headers.vary).toBe('accept');
+    expect(all.headers['next-cursor']).toBeUndefined();
+    const lines = all.body.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^id,tenant,externalRef,regulation,status,overdue,/);
+    // Newest first, the whole list (default limit 100,000).
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual([...ids].reverse());
-    expect(lines[1]!.startsWith(`${ids[2]},CSV-1,gdpr,pending,`)).toBe(true);
+    expect(lines[1]!.startsWith(`${ids[2]},privacy-portal,CSV-1,gdpr,pending,`)).toBe(true);
+
+    const first = await csvList('?externalRef=CSV-1&limit=2');
+    expect(first.body.trimEnd().split('\r\n').slice(1).map((l) => l.split(',')[0])).toEqual([ids[2], ids[1]]);
+    const next = first.headers['next-cursor'] as string;
+    expect(next).toEqual(expect.any(String));
+    expect(first.headers.link).toBe(`</v1/erasure-requests?externalRef=CSV-1&limit=2&cursor=${next}>; rel="next"`);
+    const rest = await csvList(`?externalRef=CSV-1&limit=2&cursor=${next}`);
+    expect(rest.body.trimEnd().split('\r\n').slice(1).map((l) => l.split(',')[0])).toEqual([ids[0]]);
+    expect(rest.headers['next-cursor']).toBeUndefined();
+    expect((await csvList('?externalRef=CSV-1&limit=100001')).statusCode).toBe(400);
+    expect((await csvList('?cursor=not-a-cursor')).statusCode).toBe(400);
 
     const asAuditor = await csvList('?externalRef=CSV-1', auditor);
     expect(asAuditor.statusCode).toBe(200);
-    expect(asAuditor.body).toBe(res.body);
+    expect(asAuditor.body).toBe(all.body);
     const none = await csvList('?externalRef=NO-SUCH-REF');
     expect(none.body.split('\r\n').filter((l) => l !== '')).toHaveLength(1);
   });
 
-  it('exports more than one page', async () => {
+  it('says in each row what the JSON resource says: timestamps, overdue, targets, tasks per state', async () => {
+    const id = await submit({ externalRef: 'CSV-SAME', dueAt: '2026-03-01T00:00:00.000Z' });
+    const [first, second] = await t.db.selectFrom('task').select('id').where('request_id', '=', id).orderBy('seq').limit(2).execute();
+    await t.db.updateTable('task').set({ state: 'succeeded', finished_at: api.clock.now() }).where('id', '=', first!.id).execute();
+    await t.db.updateTable('task').set({ state: 'waiting' }).where('id', '=', second!.id).execute();
+    await t.db.updateTable('erasure_request').set({ status: 'in_progress' }).where('id', '=', id).execute();
+    const r = (await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}`, headers: reader })).json();
+    const line = (await csvList('?externalRef=CSV-SAME')).body.split('\r\n')[1];
+    const states = ['pending', 'running', 'waiting', 'succeeded', 'not_found', 'failed', 'cancelled'];
+    const total = states.reduce((n, s) => n + (r.progress[s] as number), 0);
+    expect(line).toBe(
+      [r.id, r.tenant, r.externalRef, r.regulation, r.status, r.overdue, r.createdAt, r.updatedAt, r.dueAt, r.completedAt ?? '', r.cancelledAt ?? '',
+        r.targets.map((x: { type: string; connection: string }) => `${x.type}@${x.connection}`).join(' '), total, ...states.map((s) => r.progress[s])].join(','),
+    );
+    expect(r.overdue).toBe(true);
+    expect(r.progress).toMatchObject({ succeeded: 1, waiting: 1 });
+  });
+
+  it('exports more than one page (rows are read 500 at a time)', async () => {
     const before = (await csvList('?status=pending')).body.trimEnd().split('\r\n').length - 1;
-    for (let i = 0; i < 105; i++) await submit({ externalRef: `CSV-MANY-${i}`, targets: [{ type: 'cartesia.calls', connection: 'cartesia-prod', callIds: ['c-1'] }] });
+    await sql`
+      insert into erasure_request (id, external_ref, regulation, status, tenant, created_by, created_at, updated_at, due_at, task_count)
+      select gen_random_uuid(), 'CSV-MANY-' || n, 'gdpr', 'pending', 'privacy-portal', 'portal',
+        ${api.clock.now()}::timestamptz - n * interval '1 second', ${api.clock.now()}::timestamptz, ${api.clock.now()}::timestamptz + interval '30 days', 1
+      from generate_series(1, 1005) n`.execute(t.db);
     const lines = (await csvList('?status=pending')).body.trimEnd().split('\r\n');
-    expect(lines.length - 1).toBe(before + 105);
+    expect(lines.length - 1).toBe(before + 1005);
     expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(lines.length - 1);
   });
 
@@ -354,6 +386,11 @@ describe('GET /v1/erasure-requests with Accept: text/csv', () => {
     expect(json.headers['content-type']).toContain('application/json');
     expect(json.headers.vary).toBe('accept');
     expect(json.json().data).toHaveLength(1);
+    // One limit for both: a JSON page holds at most 100, whatever larger limit is asked.
+    const large = await api.app.inject({ method: 'GET', url: '/v1/erasure-requests?limit=5000', headers: reader });
+    expect(large.statusCode).toBe(200);
+    expect(large.json().data).toHaveLength(100);
+    expect(large.json().nextCursor).toEqual(expect.any(String));
     const bad = await csvList('?status=nonsense');
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
@@ -375,3 +412,4 @@ describe('GET /v1/erasure-requests with Accept: text/csv', () => {
     }
   });
 });
+

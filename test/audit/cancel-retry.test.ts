@@ -8,8 +8,9 @@ import { lockRequest } from '../../src/db/requests.ts';
 import { refreshRequestStatus } from '../../src/db/request-status.ts';
 import { cancelRequest } from '../../src/services/cancel-request.ts';
 import { retryRequest } from '../../src/services/retry-request.ts';
+import { ALL_TENANTS, type Caller } from '../../src/domain/caller.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { eventTypes, seedRequest } from './fixtures.ts';
+import { eventTypes, PORTAL_TENANT, seedRequest } from './fixtures.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -22,6 +23,7 @@ afterAll(async () => {
 const NOW = new Date('2026-01-02T10:00:00.000Z');
 const SENT = new Date('2026-01-01T00:05:00.000Z');
 const actor = 'api-key:privacy-portal';
+const caller: Caller = { name: 'privacy-portal', tenant: PORTAL_TENANT, allTenants: false, scopes: ['erasure:write'] };
 
 async function tasksOf(requestId: string) {
   return t.db.selectFrom('task').selectAll().where('request_id', '=', requestId).orderBy('seq').execute();
@@ -46,7 +48,7 @@ describe('cancelRequest', () => {
         { state: 'succeeded', firstSentAt: SENT, finishedAt: SENT, attempts: 1 },
       ],
     });
-    const result = await cancelRequest(t.db, id, { actor, now: NOW });
+    const result = await cancelRequest(t.db, id, { caller, now: NOW });
     expect(result).toEqual({
       kind: 'cancelled',
       status: 'cancelled',
@@ -66,12 +68,12 @@ describe('cancelRequest', () => {
     expect(tasks.some((x) => x.type === 'callback')).toBe(false);
     expect(await eventTypes(t.db, id)).toEqual(['request.created', 'task.cancelled', 'request.cancelled']);
     expect((await lastEvent(id, 'request.cancelled'))).toMatchObject({ actor, data: { cancelledTasks: 1, status: 'cancelled', final: false } });
-    expect((await verifyRequestChain(t.db, id))?.valid).toBe(true);
+    expect((await verifyRequestChain(t.db, id, ALL_TENANTS))?.valid).toBe(true);
   });
 
   it('makes a request with nothing sent final at once, and enqueues its callback', async () => {
     const { id } = await seedRequest(t.db, { callbackUrl: 'https://portal.internal/hooks?token=abc', tasks: [{}, {}] });
-    const result = await cancelRequest(t.db, id, { actor, now: NOW });
+    const result = await cancelRequest(t.db, id, { caller, now: NOW });
     expect(result).toMatchObject({ kind: 'cancelled', status: 'cancelled', cancelledTasks: 2, notCancelled: [] });
     const row = await requestRow(id);
     expect(row).toMatchObject({ status: 'cancelled', completed_at: NOW });
@@ -84,11 +86,11 @@ describe('cancelRequest', () => {
 
   it('refuses a final request and a cancelled one', async () => {
     const final = await seedRequest(t.db, { status: 'completed', completedAt: SENT, tasks: [{ state: 'succeeded', firstSentAt: SENT }] });
-    expect(await cancelRequest(t.db, final.id, { actor, now: NOW })).toEqual({ kind: 'already_final', status: 'completed' });
+    expect(await cancelRequest(t.db, final.id, { caller, now: NOW })).toEqual({ kind: 'already_final', status: 'completed' });
     const open = await seedRequest(t.db, { tasks: [{ state: 'waiting', firstSentAt: SENT }] });
-    await cancelRequest(t.db, open.id, { actor, now: NOW });
-    expect(await cancelRequest(t.db, open.id, { actor, now: NOW })).toEqual({ kind: 'already_cancelled', status: 'cancelled' });
-    expect(await cancelRequest(t.db, '00000000-0000-4000-8000-000000000000', { actor, now: NOW })).toEqual({ kind: 'not_found' });
+    await cancelRequest(t.db, open.id, { caller, now: NOW });
+    expect(await cancelRequest(t.db, open.id, { caller, now: NOW })).toEqual({ kind: 'already_cancelled', status: 'cancelled' });
+    await expect(cancelRequest(t.db, '00000000-0000-4000-8000-000000000000', { caller, now: NOW })).rejects.toMatchObject({ kind: 'not-found', status: 404 });
   });
 });
 
@@ -104,7 +106,7 @@ describe('retryRequest', () => {
         { state: 'failed', firstSentAt: SENT, finishedAt: SENT, attempts: 25, lastError: failure, phase: 'confirm' },
       ],
     });
-    expect(await retryRequest(t.db, id, { actor, now: NOW })).toEqual({ kind: 'retried', status: 'in_progress', retriedTasks: 1, retriedCallback: false });
+    expect(await retryRequest(t.db, id, { caller, now: NOW })).toEqual({ kind: 'retried', status: 'in_progress', retriedTasks: 1, retriedCallback: false });
     const [, retried] = await tasksOf(id);
     expect(retried).toMatchObject({ state: 'pending', attempts: 0, next_attempt_at: NOW, last_error: null, finished_at: null, phase: 'start' });
     expect(await requestRow(id)).toMatchObject({ status: 'in_progress', completed_at: null });
@@ -117,10 +119,10 @@ describe('retryRequest', () => {
 
   it('answers nothing_failed when no task failed, and refuses a cancelled request', async () => {
     const done = await seedRequest(t.db, { status: 'completed', completedAt: SENT, tasks: [{ state: 'succeeded', firstSentAt: SENT }] });
-    expect(await retryRequest(t.db, done.id, { actor, now: NOW })).toEqual({ kind: 'nothing_failed', status: 'completed' });
+    expect(await retryRequest(t.db, done.id, { caller, now: NOW })).toEqual({ kind: 'nothing_failed', status: 'completed' });
     const cancelled = await seedRequest(t.db, { tasks: [{}] });
-    await cancelRequest(t.db, cancelled.id, { actor, now: NOW });
-    expect(await retryRequest(t.db, cancelled.id, { actor, now: NOW })).toMatchObject({ kind: 'cancelled' });
+    await cancelRequest(t.db, cancelled.id, { caller, now: NOW });
+    expect(await retryRequest(t.db, cancelled.id, { caller, now: NOW })).toMatchObject({ kind: 'cancelled' });
   });
 
   it('re-drives a failed last callback delivery when every erasure task is fine', async () => {
@@ -132,7 +134,7 @@ describe('retryRequest', () => {
         { type: 'callback', connection: null, locator: { url: 'https://portal.internal/h' }, state: 'failed', attempts: 3, lastError: failure },
       ],
     });
-    expect(await retryRequest(t.db, id, { actor, now: NOW })).toEqual({ kind: 'retried', status: 'completed', retriedTasks: 1, retriedCallback: true });
+    expect(await retryRequest(t.db, id, { caller, now: NOW })).toEqual({ kind: 'retried', status: 'completed', retriedTasks: 1, retriedCallback: true });
     expect((await tasksOf(id))[1]).toMatchObject({ type: 'callback', state: 'pending', attempts: 0 });
     // The erasure outcome did not change: the request stays completed.
     expect(await requestRow(id)).toMatchObject({ status: 'completed', completed_at: SENT });
@@ -151,7 +153,7 @@ describe('callbacks announce final states only', () => {
         { type: 'callback', connection: null, locator: { url: 'https://portal.internal/h' }, state: 'pending', attempts: 2 },
       ],
     });
-    expect(await retryRequest(t.db, id, { actor, now: NOW })).toMatchObject({ kind: 'retried', retriedTasks: 1, retriedCallback: false });
+    expect(await retryRequest(t.db, id, { caller, now: NOW })).toMatchObject({ kind: 'retried', retriedTasks: 1, retriedCallback: false });
     const callback = (await tasksOf(id))[1]!;
     expect(callback).toMatchObject({ state: 'cancelled', finished_at: NOW, last_error: { code: 'superseded' } });
     expect(await lastEvent(id, 'callback.superseded')).toMatchObject({ actor, task_id: taskIds[1], data: { reason: 'request_reopened' } });

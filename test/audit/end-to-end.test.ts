@@ -5,6 +5,7 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRequestChain } from '../../src/audit/verify-request-chain.ts';
+import { ALL_TENANTS } from '../../src/domain/caller.ts';
 import { createCallbackExecutor } from '../../src/callbacks/callback-executor.ts';
 import { createCallbackTransport, type CallbackTransport } from '../../src/callbacks/deliver-callback.ts';
 import { callbackSettlementEvents } from '../../src/callbacks/callback-events.ts';
@@ -135,7 +136,7 @@ describe('a request from intake to evidence', () => {
     const deliveries = events.filter((e) => e.type === 'upstream.call' && e.data.operation === 'callback.deliver');
     expect(deliveries.map((e) => e.data.status)).toEqual([500, 204]);
     expect(deliveries.every((e) => typeof e.data.latencyMs === 'number')).toBe(true);
-    expect(await verifyRequestChain(t.db, id)).toMatchObject({ valid: true, events: events.length });
+    expect(await verifyRequestChain(t.db, id, ALL_TENANTS)).toMatchObject({ valid: true, events: events.length });
     const jwks = (await api.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as JSONWebKeySet;
     const evidence = await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}/evidence`, headers: { ...auth, accept: 'application/jose' } });
     const { payload } = await jwtVerify(evidence.body, createLocalJWKSet(jwks), { typ: 'erasure-evidence+jwt', subject: id });

@@ -7,6 +7,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomIds } from '../../src/clock.ts';
 import { identityHash } from '../../src/domain/subject.ts';
+import { ALL_TENANTS } from '../../src/domain/caller.ts';
 import { issueEvidence } from '../../src/evidence/issue-evidence.ts';
 import { jwksDocument } from '../../src/evidence/jwks.ts';
 import { ephemeralSigningKey } from '../../src/evidence/signing-key.ts';
@@ -19,7 +20,7 @@ import { evidenceSettleHooks } from '../../src/evidence/settle-hooks.ts';
 import { planSettlement } from '../../src/worker/plan-settlement.ts';
 import { insertRequest } from '../engine/helpers.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { addEvents, SUBJECT, SUBJECT_HASHES, seedRequest } from './fixtures.ts';
+import { addEvents, PORTAL_TENANT, SUBJECT, SUBJECT_HASHES, seedRequest } from './fixtures.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -77,7 +78,7 @@ async function finalRequest() {
 }
 
 async function issue(id: string, now = new Date('2026-02-01T00:00:00Z')) {
-  const result = await issueEvidence(t.db, id, { key, now, hashKey: HASH_KEY, ids: randomIds });
+  const result = await issueEvidence(t.db, id, { scope: ALL_TENANTS, key, now, hashKey: HASH_KEY, ids: randomIds });
   if (result.kind !== 'issued') throw new Error(`expected evidence, got ${result.kind}`);
   return result;
 }
@@ -141,7 +142,7 @@ describe('evidence', () => {
 
     // Signed with another key now: the stored evidence is what is served, unchanged.
     const other = ephemeralSigningKey('evidence-test-2');
-    const later = await issueEvidence(t.db, id, { key: other, now: new Date('2026-03-02T00:00:00Z'), hashKey: HASH_KEY, ids: randomIds });
+    const later = await issueEvidence(t.db, id, { scope: ALL_TENANTS, key: other, now: new Date('2026-03-02T00:00:00Z'), hashKey: HASH_KEY, ids: randomIds });
     expect(later).toMatchObject({ kind: 'issued', jws: first.jws, kid: 'evidence-test', stored: true });
     expect(first.payload.chain.throughSeq).toBe(3);
     expect(await storedOf(id)).toHaveLength(1);
@@ -169,7 +170,7 @@ describe('evidence', () => {
     expect(failed.payload.tasks[0]!.error).toEqual({ kind: 'http', status: 500, code: 'http_500' });
 
     const REDRIVEN = new Date('2026-02-01T00:00:00Z');
-    expect(await retryRequest(t.db, id, { actor: 'api-key:portal', now: REDRIVEN })).toMatchObject({ kind: 'retried' });
+    expect(await retryRequest(t.db, id, { caller: { name: 'portal', tenant: PORTAL_TENANT, allTenants: false, scopes: ['erasure:write'] }, now: REDRIVEN })).toMatchObject({ kind: 'retried' });
     const provisional = await issue(id, new Date('2026-02-01T00:01:00Z'));
     expect(provisional.payload).toMatchObject({ final: false, supersedes: failed.payload.jti });
 
@@ -210,7 +211,7 @@ describe('evidence', () => {
     expect(await storedOf(ids[2]!)).toEqual([]);
     const fetched = await issue(ids[0]!);
     expect(fetched.jws).toBe((await storedOf(ids[0]!))[0]!.jws);
-    expect(await issueEvidence(t.db, ids[2]!, { key, now, hashKey: HASH_KEY, ids: randomIds })).toMatchObject({ kind: 'chain_broken', brokenAt: { reason: 'missing_tail' } });
+    expect(await issueEvidence(t.db, ids[2]!, { scope: ALL_TENANTS, key, now, hashKey: HASH_KEY, ids: randomIds })).toMatchObject({ kind: 'chain_broken', brokenAt: { reason: 'missing_tail' } });
   });
 
   it('is refused for a tampered chain, and for an unknown request', async () => {
@@ -224,7 +225,7 @@ describe('evidence', () => {
         await sql`set session_replication_role = origin`.execute(conn);
       }
     });
-    const options = { key, now: DONE, hashKey: HASH_KEY, ids: randomIds };
+    const options = { scope: ALL_TENANTS, key, now: DONE, hashKey: HASH_KEY, ids: randomIds };
     expect(await issueEvidence(t.db, id, options)).toEqual({ kind: 'chain_broken', brokenAt: { seq: 2, reason: 'hash_mismatch' } });
     expect(await storedOf(id)).toEqual([]);
     expect(await issueEvidence(t.db, '00000000-0000-4000-8000-000000000000', options)).toEqual({ kind: 'not_found' });

@@ -30,8 +30,13 @@ export type SeedRequest = {
   subjectHashes?: JsonObject | null;
   callbackUrl?: string | null;
   externalRef?: string | null;
+  /** Default: the tenant of the test app's portal keys (PORTAL_TENANT). */
+  tenant?: string;
   tasks?: SeedTask[];
 };
+
+/** The tenant the test config's portal, reader and write-only keys share (test/http/harness.ts). */
+export const PORTAL_TENANT = 'privacy-portal';
 
 export const SUBJECT = { email: 'ada.lovelace@example.org', phone: '+44 20 7946 0958' };
 export const SUBJECT_HASHES = { email: 'hmac-sha256:5f2b0c1d', phone: 'hmac-sha256:9a8e7f6d' };
@@ -54,6 +59,7 @@ export async function seedRequest(db: Kysely<DB>, seed: SeedRequest = {}): Promi
         callback_url: seed.callbackUrl ?? null,
         status: seed.status ?? 'pending',
         created_by: 'privacy-portal',
+        tenant: seed.tenant ?? PORTAL_TENANT,
         created_at: createdAt,
         updated_at: createdAt,
         due_at: seed.dueAt ?? new Date(createdAt.getTime() + 30 * 86_400_000),

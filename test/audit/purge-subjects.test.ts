@@ -4,6 +4,7 @@
 // purge is in the audit trail, which never holds any of it. Idempotency answers expire on their own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRequestChain } from '../../src/audit/verify-request-chain.ts';
+import { ALL_TENANTS } from '../../src/domain/caller.ts';
 import { manualClock } from '../../src/clock.ts';
 import { identityHash } from '../../src/domain/subject.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -12,7 +13,7 @@ import { purgeExpiredPersonalData } from '../../src/privacy/purge-expired-subjec
 import { startSubjectPurge } from '../../src/privacy/purge-schedule.ts';
 import { retryRequest } from '../../src/services/retry-request.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { SUBJECT, SUBJECT_HASHES, seedRequest } from './fixtures.ts';
+import { PORTAL_TENANT, SUBJECT, SUBJECT_HASHES, seedRequest } from './fixtures.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -54,7 +55,7 @@ async function finalRequestWithPersonalData(completedAt: Date) {
   });
   await t.db
     .insertInto('idempotency_key')
-    .values({ api_key_name: 'portal', key: `k-${seeded.id}`, body_hash: 'f'.repeat(64), request_id: seeded.id, response_status: 202, response_body: { id: seeded.id, callbackUrl: CALLBACK }, created_at: NOW })
+    .values({ tenant: PORTAL_TENANT, api_key_name: 'portal', key: `k-${seeded.id}`, body_hash: 'f'.repeat(64), request_id: seeded.id, response_status: 202, response_body: { id: seeded.id, callbackUrl: CALLBACK }, created_at: NOW })
     .execute();
   return seeded;
 }
@@ -93,12 +94,12 @@ describe('purgeExpiredPersonalData', () => {
       data: { purgeAfterDays: 30, keptHashes: true, subject: true, callbackUrl: true, hashedLocators: 2, tasks: 4, idempotencyAnswers: 1 },
     });
     expect(JSON.stringify(events)).not.toContain(SUBJECT.email);
-    expect((await verifyRequestChain(t.db, old.id))?.valid).toBe(true);
+    expect((await verifyRequestChain(t.db, old.id, ALL_TENANTS))?.valid).toBe(true);
 
     // Running again finds nothing new: the purge happens once.
     expect(await purgeExpiredPersonalData(t.db, NOW, 30, { hashKey: HASH_KEY })).toBe(0);
     // And a purged request cannot be re-driven: its tasks no longer hold the channel user id.
-    expect(await retryRequest(t.db, old.id, { actor: 'api-key:portal', now: NOW })).toEqual({ kind: 'purged', status: 'failed', purgedAt: NOW });
+    expect(await retryRequest(t.db, old.id, { caller: { name: 'portal', tenant: PORTAL_TENANT, allTenants: false, scopes: ['erasure:write'] }, now: NOW })).toEqual({ kind: 'purged', status: 'failed', purgedAt: NOW });
   });
 
   it('purges requests without a subject too (their callback URLs and locators), and at once with purgeAfterDays 0, in batches', async () => {
@@ -117,7 +118,7 @@ describe('purgeExpiredPersonalData', () => {
       { key: 'fresh', created_at: new Date(NOW.getTime() - 23 * 3_600_000) },
     ];
     for (const k of keys) {
-      await t.db.insertInto('idempotency_key').values({ api_key_name: 'ttl', ...k, body_hash: 'e'.repeat(64), request_id: id, response_status: 202, response_body: {} }).execute();
+      await t.db.insertInto('idempotency_key').values({ tenant: PORTAL_TENANT, api_key_name: 'ttl', ...k, body_hash: 'e'.repeat(64), request_id: id, response_status: 202, response_body: {} }).execute();
     }
     const schedule = startSubjectPurge({ db: t.db, clock: manualClock(NOW), logger: createLogger('silent'), purgeAfterDays: 7, idempotencyTtlHours: 24, hashKey: HASH_KEY, intervalMs: 3_600_000 });
     try {

@@ -1,26 +1,23 @@
 // The CSV export renders what an auditor opens in a spreadsheet: RFC 4180, and formulas never run.
 import { describe, expect, it } from 'vitest';
 import { csvField, renderRequestsCsv } from '../../src/reports/requests-csv.ts';
-import type { ErasureRequestResource } from '../../src/domain/erasure-request.ts';
+import type { RequestCsvRow } from '../../src/db/sql/list-request-csv-rows.ts';
 
-const base: ErasureRequestResource = {
+const base: RequestCsvRow = {
   id: '6f1c1c7e-8f43-4c2b-9a55-1f0d2b9b7a11',
+  tenant: 'privacy-portal',
   externalRef: 'DSAR-7',
   regulation: 'gdpr',
   status: 'completed',
-  progress: { pending: 0, running: 0, waiting: 0, succeeded: 2, not_found: 1, failed: 0, cancelled: 0 },
-  targets: [
-    { index: 0, type: 'cartesia.calls', connection: 'cartesia-prod', tasks: 2, progress: { pending: 0, running: 0, waiting: 0, succeeded: 1, not_found: 1, failed: 0, cancelled: 0 } },
-    { index: 1, type: 'koreai.recordings', connection: 'kore-support', tasks: 1, progress: { pending: 0, running: 0, waiting: 0, succeeded: 1, not_found: 0, failed: 0, cancelled: 0 } },
-  ],
-  subjectProvided: true,
-  callbackUrl: 'https://portal.internal/hooks?token=secret-token',
+  overdue: false,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T06:30:00.000Z',
+  dueAt: '2026-02-01T00:00:00.000Z',
   completedAt: '2026-01-01T06:30:00.000Z',
   cancelledAt: null,
-  dueAt: '2026-02-01T00:00:00.000Z',
-  overdue: false,
+  targets: 'cartesia.calls@cartesia-prod koreai.recordings@kore-support',
+  // pending, running, waiting, succeeded, not_found, failed, cancelled
+  tasksByState: [0, 0, 0, 2, 1, 0, 0],
 };
 
 describe('renderRequestsCsv', () => {
@@ -28,16 +25,15 @@ describe('renderRequestsCsv', () => {
     const csv = renderRequestsCsv([base]);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'id,externalRef,regulation,status,overdue,createdAt,updatedAt,dueAt,completedAt,cancelledAt,targets,tasks,' +
+      'id,tenant,externalRef,regulation,status,overdue,createdAt,updatedAt,dueAt,completedAt,cancelledAt,targets,tasks,' +
         'tasks_pending,tasks_running,tasks_waiting,tasks_succeeded,tasks_not_found,tasks_failed,tasks_cancelled',
     );
     expect(lines[1]).toBe(
-      '6f1c1c7e-8f43-4c2b-9a55-1f0d2b9b7a11,DSAR-7,gdpr,completed,false,2026-01-01T00:00:00.000Z,2026-01-01T06:30:00.000Z,' +
+      '6f1c1c7e-8f43-4c2b-9a55-1f0d2b9b7a11,privacy-portal,DSAR-7,gdpr,completed,false,2026-01-01T00:00:00.000Z,2026-01-01T06:30:00.000Z,' +
         '2026-02-01T00:00:00.000Z,2026-01-01T06:30:00.000Z,,cartesia.calls@cartesia-prod koreai.recordings@kore-support,3,0,0,0,2,1,0,0',
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');
-    expect(csv).not.toContain('secret-token');
   });
 
   it('quotes commas, quotes and line breaks (RFC 4180)', () => {

@@ -14,6 +14,7 @@ import { randomIds } from '../../src/clock.ts';
 import { verifyInclusion } from '../../src/domain/merkle.ts';
 import { issueEvidence } from '../../src/evidence/issue-evidence.ts';
 import { ephemeralSigningKey } from '../../src/evidence/signing-key.ts';
+import { ALL_TENANTS } from '../../src/domain/caller.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addEvents, seedRequest } from './fixtures.ts';
 
@@ -53,7 +54,7 @@ async function asOwnerWithoutTrigger(statement: ReturnType<typeof sql>): Promise
 }
 
 const key = ephemeralSigningKey('verify-test');
-const evidenceOf = (id: string) => issueEvidence(t.db, id, { key, now: new Date('2026-02-01T00:00:00Z'), hashKey: 'verify-test-hash-key', ids: randomIds });
+const evidenceOf = (id: string) => issueEvidence(t.db, id, { scope: ALL_TENANTS, key, now: new Date('2026-02-01T00:00:00Z'), hashKey: 'verify-test-hash-key', ids: randomIds });
 
 async function chainOf(events: number): Promise<string> {
   const { id } = await seedRequest(t.db);
@@ -64,7 +65,7 @@ async function chainOf(events: number): Promise<string> {
 describe('audit chain verification', () => {
   it('reports a valid chain with its length and head hash', async () => {
     const id = await chainOf(5);
-    const verdict = await verifyRequestChain(t.db, id);
+    const verdict = await verifyRequestChain(t.db, id, ALL_TENANTS);
     const head = await t.db.selectFrom('request_event').select('hash').where('request_id', '=', id).where('seq', '=', 5).executeTakeFirstOrThrow();
     expect(verdict).toEqual({ valid: true, events: 5, headHash: head.hash, checkpoints: 0 });
     const stored = await t.db.selectFrom('erasure_request').select(['chain_seq', 'chain_head']).where('id', '=', id).executeTakeFirstOrThrow();
@@ -72,7 +73,7 @@ describe('audit chain verification', () => {
   });
 
   it('answers null for an unknown request', async () => {
-    expect(await verifyRequestChain(t.db, '00000000-0000-4000-8000-000000000000')).toBeNull();
+    expect(await verifyRequestChain(t.db, '00000000-0000-4000-8000-000000000000', ALL_TENANTS)).toBeNull();
   });
 
   it('refuses updates and deletes of events to the service', async () => {
@@ -80,28 +81,28 @@ describe('audit chain verification', () => {
     // The trigger refuses (one role), or before it the missing privilege (TEST_DB_ROLES=split).
     await expect(sql`update request_event set actor = 'someone-else' where request_id = ${id}`.execute(t.db)).rejects.toThrow(/append-only|permission denied/);
     await expect(sql`delete from request_event where request_id = ${id}`.execute(t.db)).rejects.toThrow(/append-only|permission denied/);
-    expect((await verifyRequestChain(t.db, id))?.valid).toBe(true);
+    expect((await verifyRequestChain(t.db, id, ALL_TENANTS))?.valid).toBe(true);
   });
 
   it('finds exactly the event a superuser changed', async () => {
     const id = await chainOf(6);
     await tamper(id, 4);
-    expect(await verifyRequestChain(t.db, id)).toEqual({ valid: false, events: 6, brokenAt: { seq: 4, reason: 'hash_mismatch' } });
+    expect(await verifyRequestChain(t.db, id, ALL_TENANTS)).toEqual({ valid: false, events: 6, brokenAt: { seq: 4, reason: 'hash_mismatch' } });
   });
 
   it('names a deleted tail, a deleted first event and an empty chain; evidence then answers chain_broken', async () => {
     const tail = await chainOf(4);
     await asOwnerWithoutTrigger(sql`delete from request_event where request_id = ${tail} and seq = 4`);
-    expect(await verifyRequestChain(t.db, tail)).toEqual({ valid: false, events: 3, brokenAt: { seq: 4, reason: 'missing_tail' } });
+    expect(await verifyRequestChain(t.db, tail, ALL_TENANTS)).toEqual({ valid: false, events: 3, brokenAt: { seq: 4, reason: 'missing_tail' } });
     expect(await evidenceOf(tail)).toEqual({ kind: 'chain_broken', brokenAt: { seq: 4, reason: 'missing_tail' } });
 
     const first = await chainOf(3);
     await asOwnerWithoutTrigger(sql`delete from request_event where request_id = ${first} and seq = 1`);
-    expect(await verifyRequestChain(t.db, first)).toEqual({ valid: false, events: 2, brokenAt: { seq: 1, reason: 'missing_first_event' } });
+    expect(await verifyRequestChain(t.db, first, ALL_TENANTS)).toEqual({ valid: false, events: 2, brokenAt: { seq: 1, reason: 'missing_first_event' } });
 
     const all = await chainOf(3);
     await asOwnerWithoutTrigger(sql`delete from request_event where request_id = ${all}`);
-    expect(await verifyRequestChain(t.db, all)).toEqual({ valid: false, events: 0, brokenAt: { seq: 1, reason: 'empty_chain' } });
+    expect(await verifyRequestChain(t.db, all, ALL_TENANTS)).toEqual({ valid: false, events: 0, brokenAt: { seq: 1, reason: 'empty_chain' } });
     expect(await evidenceOf(all)).toMatchObject({ kind: 'chain_broken', brokenAt: { reason: 'empty_chain' } });
   });
 
@@ -110,12 +111,12 @@ describe('audit chain verification', () => {
     const before = await t.db.selectFrom('request_event').select(['seq', 'hash']).where('request_id', '=', id).orderBy('seq').execute();
     const checkpoint = await createCheckpoint(t.db, { key, now: new Date() });
     expect(checkpoint).not.toBeNull();
-    expect(await verifyRequestChain(t.db, id)).toMatchObject({ valid: true, events: 5, checkpoints: 1 });
+    expect(await verifyRequestChain(t.db, id, ALL_TENANTS)).toMatchObject({ valid: true, events: 5, checkpoints: 1 });
 
     // Cut the tail and move the head back with it: the chain and its stored head agree again.
     await asOwnerWithoutTrigger(sql`delete from request_event where request_id = ${id} and seq = 5`);
     await sql`update erasure_request set chain_seq = 4, chain_head = ${before[3]!.hash} where id = ${id}`.execute(t.admin.db);
-    expect(await verifyRequestChain(t.db, id)).toEqual({ valid: false, events: 4, brokenAt: { seq: 5, reason: 'checkpoint_mismatch', checkpointId: Number(checkpoint!.id) } });
+    expect(await verifyRequestChain(t.db, id, ALL_TENANTS)).toEqual({ valid: false, events: 4, brokenAt: { seq: 5, reason: 'checkpoint_mismatch', checkpointId: Number(checkpoint!.id) } });
     expect(await evidenceOf(id)).toMatchObject({ kind: 'chain_broken', brokenAt: { reason: 'checkpoint_mismatch' } });
 
     // The auditor's proof, from the archived checkpoint: the request's head was event 5, of this hash.

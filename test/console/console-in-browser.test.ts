@@ -3,6 +3,7 @@
 // sees when they sign in, read the overview, filter, open a request, check its chain and evidence, and
 // sign out — and what must never happen (a key in a URL, the page or the logs; markup from a value).
 import { execFile } from 'node:child_process';
+import { createOpenTaskQuota } from '../../src/services/open-task-quota.ts';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,8 +111,8 @@ describe.skipIf(chromiumMissing)('the console in Chromium (skipped without /usr/
         ...sandbox.file,
         apiKeys: [
           ...sandbox.file.apiKeys,
-          { name: 'auditors', sha256: sha256Hex(AUDITOR_KEY), scopes: ['audit:read'] },
-          { name: 'support-desk', sha256: sha256Hex(READER_KEY), scopes: ['erasure:read'] },
+          { name: 'auditors', sha256: sha256Hex(AUDITOR_KEY), scopes: ['audit:read'], tenant: 'auditors', allTenants: true, rateLimit: { perMinute: 600 } },
+          { name: 'support-desk', sha256: sha256Hex(READER_KEY), scopes: ['erasure:read'], tenant: 'sandbox', allTenants: false, rateLimit: { perMinute: 600 } },
         ],
         connections: sandbox.file.connections.map((c) => (c.type === 'koreai' ? { ...c, jobPollIntervalSeconds: 0.3 } : c)),
         worker: { ...sandbox.file.worker, pollIntervalMs: 100, backoffBaseMs: 100, backoffCapMs: 400 },
@@ -121,7 +122,7 @@ describe.skipIf(chromiumMissing)('the console in Chromium (skipped without /usr/
     baseUrl = await api.app.listen({ port: 0, host: '127.0.0.1' });
     worker = startWorker({ config, database: db, clock: systemClock, ids: randomIds, logger: api.deps.logger, metrics: createMetrics({ defaultMetrics: false }), workerId: 'browser' });
 
-    const demoIds = await seedSandboxDemo({ config, database: db, clock: systemClock, ids: randomIds, metrics: api.deps.metrics }, { simulators: sims });
+    const demoIds = await seedSandboxDemo({ config, database: db, clock: systemClock, ids: randomIds, metrics: api.deps.metrics, openTaskQuota: createOpenTaskQuota(db.db, systemClock) }, { simulators: sims });
     expect(demoIds).toHaveLength(4);
     // The README's example request.
     demoId = await submit({
@@ -205,8 +206,8 @@ describe.skipIf(chromiumMissing)('the console in Chromium (skipped without /usr/
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Export CSV' }).click();
     const csv = readFileSync(await (await download).path(), 'utf8').trim().split('\r\n');
-    expect(csv[0]).toMatch(/^id,externalRef,regulation,status,overdue,/);
-    expect(csv.slice(1).map((line) => line.split(',')[1]).sort()).toEqual(['SANDBOX-FAILED', 'SANDBOX-OVERDUE']);
+    expect(csv[0]).toMatch(/^id,tenant,externalRef,regulation,status,overdue,/);
+    expect(csv.slice(1).map((line) => line.split(',')[2]).sort()).toEqual(['SANDBOX-FAILED', 'SANDBOX-OVERDUE']);
 
     await page.getByLabel('Overdue').selectOption('true');
     await page.getByRole('button', { name: 'Apply filters' }).click();

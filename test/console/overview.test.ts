@@ -2,6 +2,7 @@
 // tasks per connection, received and finished per UTC day over 90 days, the median time to an erasure
 // verdict per connection; and the sandbox's demo requests are made only on an empty database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOpenTaskQuota } from '../../src/services/open-task-quota.ts';
 import { readOverview } from '../../src/reports/overview.ts';
 import { seedSandboxDemo } from '../../src/sandbox-demo.ts';
 import { manualClock, randomIds } from '../../src/clock.ts';
@@ -95,7 +96,7 @@ describe('the sandbox demo requests', () => {
     const config = testConfig();
     // The simulators are never reached: a database with requests stops it first.
     const made = await seedSandboxDemo(
-      { config, database, clock: manualClock(), ids: randomIds, metrics: createMetrics({ defaultMetrics: false }) },
+      { config, database, clock: manualClock(), ids: randomIds, metrics: createMetrics({ defaultMetrics: false }), openTaskQuota: createOpenTaskQuota(database.db, manualClock()) },
       { simulators: {} as never },
     );
     expect(made).toEqual([]);

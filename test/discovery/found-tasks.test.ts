@@ -91,7 +91,7 @@ describe('settling a discovery page', () => {
     const requestId = await insertRequest(database.db, [{ type: 'koreai.discovery', connection: 'kore', locator: discoveryLocator }]);
     const [task] = (await claimAll('w2')).filter((x) => x.requestId === requestId);
     // Cancelled while the page was being read: the discovery is running, so it is not cancelled at once.
-    const cancelled = await cancelRequest(database.db, requestId, { actor: 'api-key:test', now: new Date() });
+    const cancelled = await cancelRequest(database.db, requestId, { caller: { name: 'test', tenant: 'engine-test', allTenants: false, scopes: ['erasure:write'] }, now: new Date() });
     expect(cancelled).toMatchObject({ kind: 'cancelled', notCancelled: [{ taskId: task!.id, reason: 'running' }] });
     const result = await settleTasks(database.db, { owner: 'w2', actor: 'worker:w2', now: new Date(), newTaskId: randomUUID, settlements: [page(task!, [foundRecording('s9')], 'continue')] });
     expect(result.tasksAdded).toBe(0);
@@ -109,7 +109,7 @@ describe('settling a discovery page', () => {
     const requestId = await insertRequest(database.db, [{ type: 'koreai.discovery', connection: 'kore', locator: discoveryLocator }]);
     const [task] = (await claimAll('w3')).filter((x) => x.requestId === requestId);
     await settleTasks(database.db, { owner: 'w3', actor: 'worker:w3', now: new Date(), newTaskId: randomUUID, settlements: [page(task!, [foundRecording('s10')], 'continue')] });
-    const cancelled = await cancelRequest(database.db, requestId, { actor: 'api-key:test', now: new Date() });
+    const cancelled = await cancelRequest(database.db, requestId, { caller: { name: 'test', tenant: 'engine-test', allTenants: false, scopes: ['erasure:write'] }, now: new Date() });
     // The discovery (sent a read, pending) is cancelled; the recording it found (never sent) too.
     expect(cancelled).toMatchObject({ kind: 'cancelled', cancelledTasks: 2, notCancelled: [] });
   });

@@ -9,6 +9,7 @@ import type { JsonObject } from '../../src/domain/json.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics, registerConnectionHoldGauges } from '../../src/metrics.ts';
 import { startWorkerRole, type RunningWorker } from '../../src/worker-role.ts';
+import { PORTAL_TENANT } from '../audit/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { bearer, buildTestApp, KEYS, TEST_SECRETS_ENV, testConfigFile, type TestApp } from '../http/harness.ts';
 import { cartesiaTestConnection, countByState, insertRequest, SECRET_ENV, startSimulators, waitAllFinal, waitFor, type Simulators } from './helpers.ts';
@@ -64,7 +65,8 @@ const deletes = () => sims.cartesia.control.requests().log.filter((e) => e.metho
 describe('a connection held by its last check', () => {
   it('a worker started with a bad key sends no deletion: its tasks wait blocked_by_connection, counted by a metric', { timeout: 30_000 }, async () => {
     seedCompleted('ac_badkey', 3);
-    const requestId = await insertRequest(database.db, callTasks('ac_badkey', 3));
+    // The reader key below is the portal's: the request must be its tenant's to be seen.
+    const requestId = await insertRequest(database.db, callTasks('ac_badkey', 3), { tenant: PORTAL_TENANT });
     const { app, metrics } = await start(gatewayConfig({ apiKey: { env: 'WRONG_KEY' } }));
     await new Promise((r) => setTimeout(r, 1500));
     expect(deletes()).toBe(0);

@@ -116,7 +116,7 @@ export function startTestWorker(database: Database, config: Pick<GatewayConfig, 
 export type NewTaskSpec = { type: TaskType; connection: string | null; locator: JsonObject };
 
 /** A request and its tasks, written as the intake does (one transaction, then NOTIFY). */
-export async function insertRequest(db: Kysely<DB>, tasks: readonly NewTaskSpec[], options: { targetIndex?: (i: number) => number } = {}): Promise<string> {
+export async function insertRequest(db: Kysely<DB>, tasks: readonly NewTaskSpec[], options: { targetIndex?: (i: number) => number; tenant?: string } = {}): Promise<string> {
   const id = randomUUID();
   const now = new Date();
   await db.transaction().execute(async (trx) => {
@@ -130,7 +130,8 @@ export async function insertRequest(db: Kysely<DB>, tasks: readonly NewTaskSpec[
         subject_hashes: null,
         callback_url: null,
         status: 'pending',
-        created_by: 'api-key:engine-test',
+        created_by: 'engine-test',
+        tenant: options.tenant ?? 'engine-test',
         created_at: now,
         updated_at: now,
         due_at: new Date(now.getTime() + 30 * 86_400_000),

@@ -141,7 +141,7 @@ describe('Kore.ai deletion jobs: the verdict from the counts', () => {
     expect(first.task.last_error).toMatchObject({ kind: 'still_in_progress', code: 'job_timeout' });
 
     sims.kore.control.updateSettings({ ...DEFAULTS, jobDelayMs: 200 });
-    const retried = await retryRequest(database.db, first.requestId, { actor: 'api-key:engine-test', now: new Date() });
+    const retried = await retryRequest(database.db, first.requestId, { caller: { name: 'engine-test', tenant: 'engine-test', allTenants: false, scopes: ['erasure:write'] }, now: new Date() });
     expect(retried).toMatchObject({ kind: 'retried', retriedTasks: 1 });
     worker.wake();
     const task = await waitFor(

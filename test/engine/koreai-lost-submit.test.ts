@@ -3,6 +3,7 @@
 // evidence ("a job may have been queued twice"), so an auditor knows Kore.ai may hold a job the gateway
 // never saw. The verdict still comes only from the job the gateway polls.
 import { randomIds } from '../../src/clock.ts';
+import { ALL_TENANTS } from '../../src/domain/caller.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEvents } from '../../src/db/events.ts';
 import { verifyChain } from '../../src/domain/event-chain.ts';
@@ -51,7 +52,7 @@ async function scenario(name: string, task: { type: 'koreai.conversations' | 'ko
   report(name, row, calls);
   const jobs = sims.kore.control.botState(BOT.botId).jobs.filter((j) => !jobsBefore.has(j.jobId));
   const events = await listEvents(database.db, requestId);
-  const evidence = await issueEvidence(database.db, requestId, { key, now: new Date(), hashKey: 'lost-submit-test-hash-key', ids: randomIds });
+  const evidence = await issueEvidence(database.db, requestId, { scope: ALL_TENANTS, key, now: new Date(), hashKey: 'lost-submit-test-hash-key', ids: randomIds });
   if (evidence.kind !== 'issued') throw new Error(`no evidence: ${evidence.kind}`);
   return { row, calls, jobs, events, evidence: evidence.payload };
 }

@@ -65,7 +65,7 @@ for (let r = 0; r < total / perRequest; r += 1) {
   await database.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('erasure_request')
-      .values({ id, external_ref: null, regulation: 'gdpr', subject: null, subject_hashes: null, callback_url: null, status: 'pending', created_by: 'bench', created_at: now, updated_at: now, due_at: now, task_count: perRequest })
+      .values({ id, external_ref: null, regulation: 'gdpr', subject: null, subject_hashes: null, callback_url: null, status: 'pending', created_by: 'bench', tenant: 'bench', created_at: now, updated_at: now, due_at: now, task_count: perRequest })
       .execute();
     await trx
       .insertInto('task')

@@ -49,7 +49,10 @@ let total = 0;
 function fuzzConfig(): GatewayConfig {
   const kore = (name: string) => koreTestConnection(name, sims.koreUrl, { limits: { windows: [], concurrency: 8 }, jobPollIntervalSeconds: 0.2, recordingRecheckSeconds: 0.2, recordingConfirmDelaySeconds: 0.1 });
   const cartesia = (name: string, keyEnv: string) => cartesiaTestConnection(name, sims.cartesiaUrl, { apiKey: { env: keyEnv } });
+  // Thousands of writes in seconds: far over the default 600 a minute, which would turn valid requests into 429s.
+  const apiKeys = (testConfigFile().apiKeys as Array<Record<string, unknown>>).map((k) => ({ ...k, rateLimit: { perMinute: 1_000_000 } }));
   const raw = testConfigFile({
+    apiKeys,
     connections: [kore('kore-support'), kore('kore-sales'), cartesia('cartesia-prod', 'ENGINE_CARTESIA_KEY'), cartesia('cartesia-bad', 'WRONG_CARTESIA_KEY')],
   });
   const { file, secrets } = parseConfigFile(raw, { ...TEST_SECRETS_ENV, ...SECRET_ENV, WRONG_CARTESIA_KEY: 'sk_car_wrong' }, () => {

@@ -11,6 +11,7 @@ import { ephemeralSigningKey, type EvidencePublicJwk, type EvidenceSigningKey } 
 import { sha256Hex } from '../../src/http/plugins/auth.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
+import { PORTAL_TENANT } from '../audit/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 /** API keys known to the test config, by what they may do. */
@@ -35,11 +36,12 @@ export const TEST_SECRETS_ENV = {
 
 export function testConfigFile(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
+    // One portal with three keys (one tenant), and compliance auditors who read every tenant.
     apiKeys: [
-      { name: 'portal', sha256: sha256Hex(KEYS.writer), scopes: ['erasure:write', 'erasure:read'] },
-      { name: 'reader', sha256: sha256Hex(KEYS.reader), scopes: ['erasure:read'] },
-      { name: 'auditors', sha256: sha256Hex(KEYS.auditor), scopes: ['audit:read'] },
-      { name: 'write-only', sha256: sha256Hex(KEYS.writeOnly), scopes: ['erasure:write'] },
+      { name: 'portal', sha256: sha256Hex(KEYS.writer), scopes: ['erasure:write', 'erasure:read'], tenant: PORTAL_TENANT },
+      { name: 'reader', sha256: sha256Hex(KEYS.reader), scopes: ['erasure:read'], tenant: PORTAL_TENANT },
+      { name: 'auditors', sha256: sha256Hex(KEYS.auditor), scopes: ['audit:read'], allTenants: true },
+      { name: 'write-only', sha256: sha256Hex(KEYS.writeOnly), scopes: ['erasure:write'], tenant: PORTAL_TENANT },
     ],
     connections: [
       { name: 'kore-support', type: 'koreai', baseUrl: 'https://kore.example', botId: 'st-1', clientId: 'cs-1', clientSecret: { env: 'KORE_SUPPORT_SECRET' } },
@@ -127,11 +129,16 @@ export function requestBody(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
-/** Rows in every application table (migration bookkeeping excluded), e.g. `{ erasure_request: 1, task: 3, … }`. */
+/**
+ * Rows in every application table, e.g. `{ erasure_request: 1, task: 3, … }`. Left out: migration
+ * bookkeeping, and api_key_rate — the per-key write counter, which counts every POST, refused ones too,
+ * and holds one row per key, no request data.
+ */
 export async function countAllRows(database: Database): Promise<Record<string, number>> {
   const tables = await database.pool.query<{ table_name: string }>(
     `select table_name from information_schema.tables
       where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not like 'kysely_migration%'
+        and table_name <> 'api_key_rate'
       order by table_name`,
   );
   const counts: Record<string, number> = {};

@@ -102,6 +102,7 @@ describe('node src/main.ts', () => {
 
       const notReady = await fetch(`${gateway.baseUrl}/readyz`);
       expect(notReady.status).toBe(503);
+      // Says that migrations are pending, never which: the names are in the log and on http.opsPort.
       expect(((await notReady.json()) as { detail: string }).detail).toContain('not applied yet');
 
       await run(NODE, ['src/cli/migrate.ts'], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl } });
@@ -112,6 +113,47 @@ describe('node src/main.ts', () => {
       const jwks = await fetch(`${gateway.baseUrl}/.well-known/jwks.json`);
       expect(jwks.status).toBe(200);
       expect(((await jwks.json()) as { keys: unknown[] }).keys).toHaveLength(1);
+
+      expect(await stop(gateway)).toBe(0);
+    },
+    60_000,
+  );
+
+  it.skipIf(inject('adminDatabaseUrl') === null)(
+    'with http.opsPort: /metrics and the readiness details only on the operations listener; PORT never names migrations',
+    async () => {
+      const databaseUrl = await emptyDatabase(inject('adminDatabaseUrl')!);
+      const dir = tempDir();
+      const gateway = await startGateway({
+        DATABASE_URL: databaseUrl,
+        GATEWAY_CONFIG: writeConfig(dir, { http: { opsPort: 0 } }),
+        MIGRATE_ON_START: 'false',
+        ROLE: 'api',
+      });
+      const opsUrl = /operations endpoints \(\/metrics, detailed \/readyz\) on (http:\/\/[^"\s]+)/.exec(gateway.output())?.[1];
+      expect(opsUrl, gateway.output()).toEqual(expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/));
+
+      const publicReady = await fetch(`${gateway.baseUrl}/readyz`);
+      expect(publicReady.status).toBe(503);
+      const publicDetail = ((await publicReady.json()) as { detail: string }).detail;
+      expect(publicDetail).toBe('The database schema is not up to date: migrations are not applied yet.');
+      const opsReady = await fetch(`${opsUrl}/readyz`);
+      expect(opsReady.status).toBe(503);
+      expect(((await opsReady.json()) as { detail: string }).detail).toMatch(/migration\(s\) not applied yet: 20261121T100000_initial/);
+
+      await run(NODE, ['src/cli/migrate.ts'], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl } });
+      expect((await fetch(`${gateway.baseUrl}/readyz`)).status).toBe(200);
+      expect((await fetch(`${opsUrl}/readyz`)).status).toBe(200);
+      expect((await fetch(`${gateway.baseUrl}/healthz`)).status).toBe(200);
+      expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
+
+      expect((await fetch(`${gateway.baseUrl}/metrics`)).status).toBe(404);
+      const metrics = await fetch(`${opsUrl}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('gateway_erasure_requests_overdue{regulation="gdpr"} 0');
+      // The API stays on PORT only.
+      expect((await fetch(`${opsUrl}/v1/erasure-requests`)).status).toBe(404);
+      expect((await fetch(`${gateway.baseUrl}/v1/erasure-requests`)).status).toBe(401);
 
       expect(await stop(gateway)).toBe(0);
     },

@@ -1,6 +1,7 @@
 // Liveness, readiness, metrics and the docs.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { buildOperationsApp } from '../../src/app.ts';
 import { createDatabase } from '../../src/db/database.ts';
 import type { TestDatabase } from '../helpers/db.ts';
 import { bearer, expectProblem, KEYS, PROBLEM, requestBody, type TestApp, buildTestApp, useTestApp } from './harness.ts';
@@ -26,7 +27,7 @@ describe('operations endpoints', () => {
     expect(res.json()).toEqual({ status: 'ready' });
   });
 
-  it('/readyz answers 503 problem while a migration is not applied', async () => {
+  it('/readyz answers 503 problem while a migration is not applied, naming it only on the operations listener', async () => {
     const [latest] = await database.db
       .selectFrom('kysely_migration' as never)
       .select(sql<string>`name`.as('name'))
@@ -35,11 +36,17 @@ describe('operations endpoints', () => {
       .execute();
     // Only the migrating role may write the migrator's table (TEST_DB_ROLES=split): as a superuser.
     await sql`delete from kysely_migration where name = ${latest?.name}`.execute(database.admin.db);
+    const ops = await buildOperationsApp(t.deps);
     try {
       const res = await t.app.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);
-      expect(expectProblem(res).detail).toContain(latest?.name as string);
+      expect(expectProblem(res).detail).toBe('The database schema is not up to date: migrations are not applied yet.');
+      expect(res.body).not.toContain(latest?.name as string);
+      const detailed = await ops.inject({ method: 'GET', url: '/readyz' });
+      expect(detailed.statusCode).toBe(503);
+      expect(expectProblem(detailed).detail).toContain(latest?.name as string);
     } finally {
+      await ops.close();
       await sql`insert into kysely_migration (name, timestamp) values (${latest?.name}, ${new Date().toISOString()})`.execute(database.admin.db);
     }
   });

@@ -113,10 +113,15 @@ describe('POST /v1/erasure-requests', () => {
     expect(ccpa.json().dueAt).toBe('2026-04-24T12:00:00.000Z');
   });
 
-  it('accepts a callback URL on an allowed host and echoes it', async () => {
+  it('accepts a callback URL on an allowed host and echoes it with its query masked (it may hold a token)', async () => {
     const res = await post(requestBody({ callbackUrl: 'https://hooks.example.com/erasure?ticket=1' }));
     expect(res.statusCode).toBe(202);
-    expect(res.json().callbackUrl).toBe('https://hooks.example.com/erasure?ticket=1');
+    expect(res.json().callbackUrl).toBe('https://hooks.example.com/erasure?…');
+    expect(res.body).not.toContain('ticket=1');
+    const row = await database.db.selectFrom('erasure_request').select('callback_url').where('id', '=', res.json().id).executeTakeFirstOrThrow();
+    expect(row.callback_url).toBe('https://hooks.example.com/erasure?ticket=1');
+    const plain = await post(requestBody({ callbackUrl: 'https://hooks.example.com/erasure' }));
+    expect(plain.json().callbackUrl).toBe('https://hooks.example.com/erasure');
   });
 
   it('refuses an unknown connection with 422 naming the target, and leaves no row behind', async () => {

@@ -1,6 +1,7 @@
 // GET /console/requests/:id/evidence.jws — "Download evidence": the compact JWS the API's evidence route
 // answers (audit:read, as there), as a file.
 import type { FastifyInstance } from 'fastify';
+import { readScopeOf } from '../../domain/caller.ts';
 import { problem } from '../../domain/errors.ts';
 import { issueEvidence } from '../../evidence/issue-evidence.ts';
 import { subjectHashKey } from '../../services/submit-request.ts';
@@ -17,7 +18,7 @@ export function requestEvidenceRoute(scope: FastifyInstance): void {
     }
     const id = requestIdOf(request.params);
     const { database, clock, evidenceKey } = scope.deps;
-    const result = await issueEvidence(database.db, id, { key: evidenceKey, now: clock.now(), hashKey: subjectHashKey(scope.deps.config), ids: scope.deps.ids });
+    const result = await issueEvidence(database.db, id, { key: evidenceKey, now: clock.now(), hashKey: subjectHashKey(scope.deps.config), ids: scope.deps.ids, scope: readScopeOf(session.identity) });
     if (result.kind === 'not_found') throw problem('not-found', `No erasure request with id ${id}.`);
     if (result.kind === 'chain_broken') {
       throw problem('audit-chain-broken', `The audit chain of this request does not verify (first broken link: event ${result.brokenAt.seq}); no evidence is issued.`);

@@ -1,6 +1,7 @@
 // GET /console/requests/:id — one request, read through the same services as the API: the resource,
 // its tasks, and (with audit:read) its trail and the chain's verification.
 import type { FastifyInstance } from 'fastify';
+import { readScopeOf } from '../../domain/caller.ts';
 import { z } from 'zod';
 import { listRequestEvents } from '../../audit/list-request-events.ts';
 import { verifyRequestChain } from '../../audit/verify-request-chain.ts';
@@ -34,18 +35,18 @@ export function requestPageRoute(scope: FastifyInstance): void {
     if (!query.success) throw problem('validation', 'The page links of this request are not valid: open the request again.');
     const { database, clock } = scope.deps;
     const db = database.db;
-    const resource = await getRequestResource(db, id, clock.now());
-    if (resource === undefined) throw problem('not-found', `No erasure request with id ${id}.`);
+    // The session's key as an API caller: another tenant's request is a 404 here as in the API.
+    const caller = session.identity;
+    const resource = await getRequestResource(db, id, clock.now(), caller);
     const { tasks: tasksCursor, events: eventsCursor } = query.data;
-    const tasks = await listTaskResources(db, id, { limit: TASKS_PER_PAGE, ...(tasksCursor === undefined ? {} : { cursor: tasksCursor }) });
-    if (tasks === undefined) throw problem('not-found', `No erasure request with id ${id}.`);
+    const tasks = await listTaskResources(db, id, { limit: TASKS_PER_PAGE, ...(tasksCursor === undefined ? {} : { cursor: tasksCursor }) }, caller);
     let audit: RequestPageData['audit'] = null;
     if (hasScope(session, 'audit:read')) {
       const [events, verdict] = await Promise.all([
-        listRequestEvents(db, id, { limit: EVENTS_PER_PAGE, cursor: eventsCursor }),
-        verifyRequestChain(db, id),
+        listRequestEvents(db, id, { limit: EVENTS_PER_PAGE, cursor: eventsCursor }, caller),
+        verifyRequestChain(db, id, readScopeOf(caller)),
       ]);
-      if (events !== undefined && verdict !== null) audit = { events, eventsCursor, verdict };
+      if (verdict !== null) audit = { events, eventsCursor, verdict };
     }
     return sendPage(reply, requestPage(session, { request: resource, tasks, tasksCursor, audit }));
   });

@@ -1,7 +1,8 @@
 // GET /console/requests.csv — "Export CSV": the API's CSV export of the filtered list, with the session.
 import type { FastifyInstance } from 'fastify';
 import { problem } from '../../domain/errors.ts';
-import { sendRequestsCsv } from '../../http/routes/erasure-requests/send-requests-csv.ts';
+import { CSV_EXPORT_MAX_ROWS, sendRequestsCsv } from '../../http/routes/erasure-requests/send-requests-csv.ts';
+import { sessionOf } from '../session.ts';
 import { parseListQuery } from '../request-filters.ts';
 import { NOT_IN_OPENAPI } from './hidden.ts';
 
@@ -10,6 +11,7 @@ export function requestsCsvRoute(scope: FastifyInstance): void {
     const parsed = parseListQuery(request.query);
     if (!parsed.ok) throw problem('validation', parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors: parsed.errors });
     const { database, clock } = scope.deps;
-    return sendRequestsCsv(reply, database.db, parsed.filters, clock.now());
+    // The export as the API makes it for this key: its tenant only (or every tenant for allTenants), capped.
+    return sendRequestsCsv(reply, database.db, { filters: parsed.filters, limit: CSV_EXPORT_MAX_ROWS }, clock.now(), sessionOf(request).identity);
   });
 }

@@ -19,6 +19,7 @@ export function requestsListRoute(scope: FastifyInstance): void {
       database.db,
       { ...parsed.filters, limit: CONSOLE_PAGE_SIZE, ...(parsed.cursor === undefined ? {} : { cursor: parsed.cursor }) },
       clock.now(),
+      session.identity,
     );
     return sendPage(reply, requestsListPage({ session, form: parsed.form, page, paged: parsed.cursor !== undefined }));
   });

@@ -5,6 +5,8 @@ import type { Kysely } from 'kysely';
 import type { ChainRecords } from '../../domain/event-chain.ts';
 import { findEvidenceFor, findLatestEvidence, type StoredEvidence } from '../evidence.ts';
 import { loadChainRecords, loadRequestChain, loadRequestChainLinks, type EventLink } from '../events.ts';
+import type { TenantScope } from '../../domain/caller.ts';
+import { inTenantScope } from '../requests.ts';
 import type { DB, ErasureRequestRow, RequestEventRow, TaskRow } from '../schema.ts';
 
 export type EvidenceRows<E extends EventLink = EventLink> = {
@@ -19,8 +21,15 @@ export type EvidenceRows<E extends EventLink = EventLink> = {
   latest: StoredEvidence | undefined;
 };
 
-async function load<E extends EventLink>(trx: Kysely<DB>, requestId: string, chain: (db: Kysely<DB>, id: string) => Promise<E[]>): Promise<EvidenceRows<E> | undefined> {
-  const request = await trx.selectFrom('erasure_request').selectAll().where('id', '=', requestId).executeTakeFirst();
+async function load<E extends EventLink>(
+  trx: Kysely<DB>,
+  requestId: string,
+  chain: (db: Kysely<DB>, id: string) => Promise<E[]>,
+  scope?: TenantScope,
+): Promise<EvidenceRows<E> | undefined> {
+  let query = trx.selectFrom('erasure_request').selectAll().where('id', '=', requestId);
+  if (scope !== undefined) query = query.where(inTenantScope(scope));
+  const request = await query.executeTakeFirst();
   if (request === undefined) return undefined;
   const tasks = await trx.selectFrom('task').selectAll().where('request_id', '=', requestId).execute();
   const events = await chain(trx, requestId);
@@ -37,13 +46,16 @@ export async function loadEvidenceRowsIn(trx: Kysely<DB>, requestId: string): Pr
   return load(trx, requestId, loadRequestChainLinks);
 }
 
-/** With the full events, in one snapshot of its own (repeatable read, read only): for reading evidence. */
-export async function loadEvidenceRows(db: Kysely<DB>, requestId: string): Promise<EvidenceRows<RequestEventRow> | undefined> {
+/**
+ * With the full events, in one snapshot of its own (repeatable read, read only): for reading evidence.
+ * Undefined when the request does not exist, or is not in the scope (an API caller's readScopeOf).
+ */
+export async function loadEvidenceRows(db: Kysely<DB>, requestId: string, scope: TenantScope): Promise<EvidenceRows<RequestEventRow> | undefined> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
-    .execute((trx) => load(trx, requestId, loadRequestChain));
+    .execute((trx) => load(trx, requestId, loadRequestChain, scope));
 }
 
 /**

@@ -18,11 +18,13 @@ export type SubmitRow = {
   subject: JsonObject | null;
   subjectHashes: JsonObject | null;
   callbackUrl: string | null;
+  /** The submitting key's tenant: who may see and change the request. */
+  tenant: string;
   createdBy: string;
   dueAt: Date;
   now: Date;
   tasks: ReadonlyArray<{ id: string; seq: number; type: string; targetIndex: number; connection: string | null; locator: unknown }>;
-  /** Absent: no Idempotency-Key; nothing is written to idempotency_key. */
+  /** Absent: no Idempotency-Key; nothing is written to idempotency_key. Scoped to the request's tenant. */
   idempotency: { apiKeyName: string; key: string; bodyHash: string; responseBody: unknown } | null;
   /** The `request.created` event: the first link of a new chain. */
   event: { actor: string; data: JsonObject };
@@ -31,15 +33,15 @@ export type SubmitRow = {
 // Every task starts pending at phase start with 0 attempts, due now; request_id/created_at/updated_at are
 // the request's. Columns not listed keep their defaults (null), as the Kysely inserts did.
 const TEXT = `with r as (
-  insert into erasure_request (id, external_ref, regulation, status, subject, subject_hashes, callback_url, created_at, updated_at, completed_at, cancelled_at, due_at, created_by, task_count)
-  values ($1::uuid, $2::text, $3::text, 'pending', $4::jsonb, $5::jsonb, $6::text, $7::timestamptz, $7::timestamptz, null, null, $8::timestamptz, $9::text, $10::int)
+  insert into erasure_request (id, external_ref, regulation, status, subject, subject_hashes, callback_url, created_at, updated_at, completed_at, cancelled_at, due_at, created_by, task_count, tenant)
+  values ($1::uuid, $2::text, $3::text, 'pending', $4::jsonb, $5::jsonb, $6::text, $7::timestamptz, $7::timestamptz, null, null, $8::timestamptz, $9::text, $10::int, $25::text)
 ), t as (
   insert into task (id, request_id, seq, type, target_index, connection, locator, state, phase, attempts, next_attempt_at, created_at, updated_at)
   select u.id, $1::uuid, u.seq, u.type, u.target_index, u.connection, u.locator, 'pending', 'start', 0, $7::timestamptz, $7::timestamptz, $7::timestamptz
   from unnest($11::uuid[], $12::int[], $13::text[], $14::int[], $15::text[], $16::jsonb[]) as u(id, seq, type, target_index, connection, locator)
 ), k as (
-  insert into idempotency_key (api_key_name, key, body_hash, request_id, response_status, response_body, created_at)
-  select $17::text, $18::text, $19::text, $1::uuid, 202, $20::jsonb, $7::timestamptz
+  insert into idempotency_key (tenant, api_key_name, key, body_hash, request_id, response_status, response_body, created_at)
+  select $25::text, $17::text, $18::text, $19::text, $1::uuid, 202, $20::jsonb, $7::timestamptz
   where $18::text is not null
 ), e as (
   insert into request_event (request_id, seq, at, actor, type, task_id, data, prev_hash, hash)
@@ -47,7 +49,8 @@ const TEXT = `with r as (
 )
 select 1`;
 
-export const SUBMIT_STATEMENT_NAME = 'eg_submit_request_v1';
+// v2: the tenant ($25). A new name, so a connection that prepared v1 never runs it with v2's parameters.
+export const SUBMIT_STATEMENT_NAME = 'eg_submit_request_v2';
 
 export function submitQuery(row: SubmitRow): pg.QueryConfig {
   // jsonb keeps what JSON keeps: serialise once, and hash what the database will give back.
@@ -108,6 +111,7 @@ export function submitQuery(row: SubmitRow): pg.QueryConfig {
       dataText,
       GENESIS_HASH,
       hash,
+      row.tenant,
     ],
   };
 }
@@ -121,7 +125,7 @@ export async function submitRequestStatement(database: Pick<Database, 'pool' | '
   await database.pool.query(database.namedStatements ? query : { text: query.text, values: query.values });
 }
 
-/** The loser of a race on the same (api key, Idempotency-Key): the winner has committed by now. */
+/** The loser of a race on the same (tenant, Idempotency-Key): the winner has committed by now. */
 export function isIdempotencyKeyConflict(error: unknown): boolean {
   const e = error as { code?: unknown; constraint?: unknown } | null;
   return e !== null && typeof e === 'object' && e.code === '23505' && e.constraint === 'idempotency_key_pkey';

@@ -1,11 +1,13 @@
 // Bearer API keys, identified by ../api-keys.ts (hashed, compared in constant time). A route states what
 // it needs with `config: { scopes: [...] }` (any one of them suffices); this plugin also documents that in
-// the OpenAPI operation.
+// the OpenAPI operation — and declares every other documented operation public (`security: []`). The
+// caller it sets names the key's tenant: which requests it may see and change is the services' business
+// (services/request-access.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Caller } from '../../domain/caller.ts';
 import { problem } from '../../domain/errors.ts';
 import { identifyApiKey, knownApiKeys } from '../api-keys.ts';
-import type { Caller } from '../app-deps.ts';
 import { problemResponses } from '../schemas/problem.ts';
 
 export const BEARER_SCHEME = 'bearerAuth';
@@ -32,7 +34,12 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
 
   app.addHook('onRoute', (route) => {
     const scopes = route.config?.scopes;
-    if (scopes === undefined) return;
+    if (scopes === undefined) {
+      // A documented public operation says so: no security requirement at all.
+      const schema = route.schema as Record<string, unknown> | undefined;
+      if (schema !== undefined && schema.hide !== true) route.schema = { ...schema, security: [] };
+      return;
+    }
     const schema = (route.schema ?? {}) as Record<string, unknown>;
     const needs = `Requires an API key with scope ${scopes.map((s) => `\`${s}\``).join(' or ')}.`;
     route.schema = {

@@ -13,6 +13,10 @@ export const API_VERSION = '1.0.0';
 const DESCRIPTION = `Submit a data subject's erasure request; the gateway fans it out to the deletion APIs of
 Kore.ai and Cartesia, drives every piece of work to a final state and shows the outcome with evidence.
 
+Every request belongs to the tenant of the API key that submitted it; a key sees and changes its own
+tenant's requests only (another tenant's is a 404), and a key with \`allTenants\` reads every tenant's.
+Every POST under /v1 counts against its key's writes a minute (429 \`rate-limited\` with \`Retry-After\`).
+
 Errors are RFC 9457 \`application/problem+json\`; \`type\` is a stable URI under \`${PROBLEM_TYPE_BASE}\`.`;
 
 type OpenApiDocument = { components?: { schemas?: Record<string, unknown> } } & Record<string, unknown>;
@@ -59,6 +63,8 @@ async function openapiPlugin(app: FastifyInstance): Promise<void> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Erasure gateway', version: API_VERSION, description: DESCRIPTION },
+      // Relative: the document is served by the gateway it describes, wherever that is.
+      servers: [{ url: '/', description: 'The gateway serving this document' }],
       components: {
         securitySchemes: {
           [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key from the gateway configuration' },

@@ -32,13 +32,17 @@ export const targetSummarySchema = z.object({
 export const erasureRequestSchema = z
   .object({
     id: z.guid(),
+    tenant: z.string().describe('The tenant the request belongs to: the tenant of the API key that submitted it'),
     externalRef: z.string().nullable(),
     regulation: z.enum(REGULATIONS),
     status: z.enum(REQUEST_STATUSES),
     progress: progressSchema,
     targets: z.array(targetSummarySchema),
     subjectProvided: z.boolean().describe('Whether subject identities were given (they are never returned)'),
-    callbackUrl: z.string().nullable(),
+    callbackUrl: z
+      .string()
+      .nullable()
+      .describe("With its query masked (`https://portal.internal/cb?…`). Null when there is none, and for keys of another tenant (`allTenants` auditors)"),
     createdAt: timestamp,
     updatedAt: timestamp,
     completedAt: timestamp.nullable().describe('When every task reached a final state'),
@@ -69,7 +73,9 @@ export const taskSchema = z
     type: z.enum(TASK_TYPES),
     targetIndex: z.int().nonnegative().nullable(),
     connection: z.string().nullable(),
-    locator: jsonObject.describe('What this task erases upstream, e.g. {"sessionId": "…"}'),
+    locator: jsonObject.describe(
+      'What this task erases upstream, e.g. {"sessionId": "…"}. For a callback delivery `{"url": …}`, masked as the request\'s `callbackUrl` (null for another tenant)',
+    ),
     state: z.enum(TASK_STATES),
     phase: z.string().describe('Step within a multi-step task'),
     attempts: count,

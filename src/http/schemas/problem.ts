@@ -33,6 +33,7 @@ export const PROBLEM_RESPONSE_DESCRIPTIONS = {
   413: 'Request body too large',
   415: 'Unsupported content type (send application/json)',
   422: 'Unknown connection, disallowed callback host, or Idempotency-Key reused with another body',
+  429: "`rate-limited`: the API key is over its writes a minute (`Retry-After` says when to retry); `quota-exceeded` (submit): the tenant's open-task quota would be exceeded, nothing was written",
   503: 'Database unavailable',
 } as const;
 

@@ -5,9 +5,12 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { issueEvidence } from '../../../evidence/issue-evidence.ts';
 import type { EvidenceSigningKey } from '../../../evidence/signing-key.ts';
+import { readScopeOf } from '../../../domain/caller.ts';
 import { problem } from '../../../domain/errors.ts';
 import { subjectHashKey } from '../../../services/submit-request.ts';
+import { requestNotFound } from '../../../services/request-access.ts';
 import type { ZodApp } from '../../app-deps.ts';
+import { callerOf } from '../../plugins/auth.ts';
 import { requestIdParams } from '../../schemas/common.ts';
 import { problemResponse, problemResponses } from '../../schemas/problem.ts';
 import { negotiate } from '../../negotiate.ts';
@@ -48,13 +51,14 @@ export function getErasureRequestEvidence(app: ZodApp, options: { key: EvidenceS
     handler: async (request, reply) => {
       const { database, clock } = app.deps;
       const result = await issueEvidence(database.db, request.params.id, {
+        scope: readScopeOf(callerOf(request)),
         key: options.key,
         now: clock.now(),
         hashKey: subjectHashKey(app.deps.config),
         ids: app.deps.ids,
         ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
       });
-      if (result.kind === 'not_found') throw problem('not-found', `No erasure request with id ${request.params.id}.`);
+      if (result.kind === 'not_found') throw requestNotFound(request.params.id);
       if (result.kind === 'chain_broken') {
         throw problem(
           'audit-chain-broken',

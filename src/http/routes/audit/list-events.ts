@@ -1,8 +1,8 @@
 // GET /v1/erasure-requests/{id}/events — the audit trail in seq order, cursor-paginated.
 import { z } from 'zod';
 import { listRequestEvents } from '../../../audit/list-request-events.ts';
-import { problem } from '../../../domain/errors.ts';
 import type { ZodApp } from '../../app-deps.ts';
+import { callerOf } from '../../plugins/auth.ts';
 import { cursorParam, pageLimit, requestIdParams } from '../../schemas/common.ts';
 import { problemResponses } from '../../schemas/problem.ts';
 import { auditEventPageSchema } from './schemas.ts';
@@ -24,9 +24,7 @@ export function listErasureRequestEvents(app: ZodApp): void {
       response: { 200: auditEventPageSchema, ...problemResponses(400, 404, 503) },
     },
     handler: async (request) => {
-      const page = await listRequestEvents(app.deps.database.db, request.params.id, request.query);
-      if (page === undefined) throw problem('not-found', `No erasure request with id ${request.params.id}.`);
-      return page;
+      return listRequestEvents(app.deps.database.db, request.params.id, request.query, callerOf(request));
     },
   });
 }

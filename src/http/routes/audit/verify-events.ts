@@ -1,7 +1,9 @@
 // GET /v1/erasure-requests/{id}/events/verify — checks every link of the request's audit chain.
 import { verifyRequestChain } from '../../../audit/verify-request-chain.ts';
-import { problem } from '../../../domain/errors.ts';
+import { readScopeOf } from '../../../domain/caller.ts';
+import { requestNotFound } from '../../../services/request-access.ts';
 import type { ZodApp } from '../../app-deps.ts';
+import { callerOf } from '../../plugins/auth.ts';
 import { requestIdParams } from '../../schemas/common.ts';
 import { problemResponses } from '../../schemas/problem.ts';
 import { chainVerdictSchema } from './schemas.ts';
@@ -20,8 +22,8 @@ export function verifyErasureRequestEvents(app: ZodApp): void {
       response: { 200: chainVerdictSchema, ...problemResponses(404, 503) },
     },
     handler: async (request) => {
-      const verdict = await verifyRequestChain(app.deps.database.db, request.params.id);
-      if (verdict === null) throw problem('not-found', `No erasure request with id ${request.params.id}.`);
+      const verdict = await verifyRequestChain(app.deps.database.db, request.params.id, readScopeOf(callerOf(request)));
+      if (verdict === null) throw requestNotFound(request.params.id);
       return verdict;
     },
   });

@@ -21,7 +21,8 @@ export function cancelErasureRequest(app: ZodApp): void {
       description:
         'Cancels every task nothing has been sent upstream for, and marks the request `cancelled`. Tasks already sent upstream ' +
         '(or being executed right now) run to their end and are listed in `notCancelled`; their outcome stays visible. ' +
-        'A request that is already final or cancelled answers 409.',
+        "A request that is already final or cancelled answers 409. Only the key's own tenant's requests can be cancelled " +
+        "(another tenant's is a 404, also for keys with `allTenants`).",
       params: requestIdParams,
       response: {
         200: cancelResultSchema,
@@ -32,19 +33,17 @@ export function cancelErasureRequest(app: ZodApp): void {
     handler: async (request) => {
       const { database, clock, ids } = app.deps;
       const id = request.params.id;
+      const caller = callerOf(request);
       const evidence = { key: app.deps.evidenceKey, hashKey: subjectHashKey(app.deps.config), ids };
-      const result = await cancelRequest(database.db, id, { actor: `api-key:${callerOf(request).name}`, now: clock.now(), ids, evidence });
+      const result = await cancelRequest(database.db, id, { caller, now: clock.now(), ids, evidence });
       switch (result.kind) {
-        case 'not_found':
-          throw problem('not-found', `No erasure request with id ${id}.`);
         case 'already_final':
           throw problem('request-not-cancellable', `The request is already final (${result.status}); there is nothing left to cancel.`);
         case 'already_cancelled':
           throw problem('request-not-cancellable', 'The request is already cancelled.');
       }
       app.deps.wakeWorkers?.();
-      const resource = await getRequestResource(database.db, id, clock.now());
-      if (resource === undefined) throw problem('not-found', `No erasure request with id ${id}.`);
+      const resource = await getRequestResource(database.db, id, clock.now(), caller);
       return { request: resource, cancelledTasks: result.cancelledTasks, notCancelled: result.notCancelled };
     },
   });

@@ -9,6 +9,9 @@ import { erasureRequestSchema } from '../../schemas/erasure-request-resource.ts'
 import { problemResponses } from '../../schemas/problem.ts';
 
 export function createErasureRequest(app: ZodApp): void {
+  const { openTaskQuota } = app.deps;
+  if (openTaskQuota === undefined) throw new Error('createErasureRequest: app.deps.openTaskQuota is not set (buildApp makes it)');
+  const submitDeps = { ...app.deps, openTaskQuota };
   app.route({
     method: 'POST',
     url: '/v1/erasure-requests',
@@ -20,18 +23,20 @@ export function createErasureRequest(app: ZodApp): void {
       description:
         'Writes the request, its tasks and its first audit event in one transaction: a 202 means it is durable. ' +
         'With an `Idempotency-Key`, the same key and body replay the first answer (`Idempotent-Replayed: true`); ' +
-        'the same key with another body is a 422.',
+        'the same key with another body is a 422. Idempotency keys are scoped per tenant: every key of one tenant shares them. ' +
+        "The request belongs to the key's tenant. A submit that would take the tenant over its open-task quota is a 429 " +
+        '`quota-exceeded` and writes nothing.',
       headers: z.looseObject({ 'idempotency-key': idempotencyKeyHeader.optional() }),
       body: erasureRequestInput,
       response: {
         202: erasureRequestSchema.describe('Accepted; `Location` names the new request'),
-        ...problemResponses(400, 413, 415, 422, 503),
+        ...problemResponses(400, 413, 415, 422, 429, 503),
       },
     },
     handler: async (request, reply) => {
-      const outcome = await submitErasureRequest(app.deps, {
+      const outcome = await submitErasureRequest(submitDeps, {
         input: request.body,
-        apiKeyName: callerOf(request).name,
+        caller: callerOf(request),
         idempotencyKey: request.headers['idempotency-key'],
       });
       const location = `/v1/erasure-requests/${outcome.requestId}`;

@@ -1,7 +1,7 @@
 // GET /v1/erasure-requests/{id} — one request with its aggregated status and progress.
-import { problem } from '../../../domain/errors.ts';
 import { getRequestResource } from '../../../services/request-view.ts';
 import type { ZodApp } from '../../app-deps.ts';
+import { callerOf } from '../../plugins/auth.ts';
 import { requestIdParams } from '../../schemas/common.ts';
 import { erasureRequestSchema } from '../../schemas/erasure-request-resource.ts';
 import { problemResponses } from '../../schemas/problem.ts';
@@ -16,14 +16,13 @@ export function getErasureRequest(app: ZodApp): void {
       operationId: 'getErasureRequest',
       tags: ['erasure-requests'],
       summary: 'Get an erasure request',
+      description: "Another tenant's request is a 404, as for an id that does not exist (keys with `allTenants` read every tenant's).",
       params: requestIdParams,
       response: { 200: erasureRequestSchema, ...problemResponses(404, 503) },
     },
     handler: async (request) => {
       const { database, clock } = app.deps;
-      const resource = await getRequestResource(database.db, request.params.id, clock.now());
-      if (resource === undefined) throw problem('not-found', `No erasure request with id ${request.params.id}.`);
-      return resource;
+      return getRequestResource(database.db, request.params.id, clock.now(), callerOf(request));
     },
   });
 }

@@ -1,8 +1,8 @@
 // GET /v1/erasure-requests/{id}/tasks — per-task detail in seq order, cursor-paginated.
 import { z } from 'zod';
-import { problem } from '../../../domain/errors.ts';
 import { listTaskResources } from '../../../services/task-view.ts';
 import type { ZodApp } from '../../app-deps.ts';
+import { callerOf } from '../../plugins/auth.ts';
 import { cursorParam, pageLimit, requestIdParams } from '../../schemas/common.ts';
 import { taskPageSchema } from '../../schemas/erasure-request-resource.ts';
 import { problemResponses } from '../../schemas/problem.ts';
@@ -23,9 +23,7 @@ export function listErasureRequestTasks(app: ZodApp): void {
       response: { 200: taskPageSchema, ...problemResponses(400, 404, 503) },
     },
     handler: async (request) => {
-      const page = await listTaskResources(app.deps.database.db, request.params.id, request.query);
-      if (page === undefined) throw problem('not-found', `No erasure request with id ${request.params.id}.`);
-      return page;
+      return listTaskResources(app.deps.database.db, request.params.id, request.query, callerOf(request));
     },
   });
 }

@@ -21,7 +21,8 @@ export function retryErasureRequest(app: ZodApp): void {
         'Every `failed` task starts over (pending now, attempts reset; its last error stays in the audit trail) and the request ' +
         'reopens (`completedAt` cleared); it calls back again when it is final. With no failed erasure task, a failed last ' +
         'callback delivery is re-driven; a callback of the last final state not sent yet is superseded. Nothing failed, a cancelled ' +
-        'request, or one whose personal data was purged: 409.',
+        "request, or one whose personal data was purged: 409. Only the key's own tenant's requests can be re-driven (another " +
+        "tenant's is a 404, also for keys with `allTenants`).",
       params: requestIdParams,
       response: {
         202: retryResultSchema,
@@ -32,10 +33,9 @@ export function retryErasureRequest(app: ZodApp): void {
     handler: async (request, reply) => {
       const { database, clock } = app.deps;
       const id = request.params.id;
-      const result = await retryRequest(database.db, id, { actor: `api-key:${callerOf(request).name}`, now: clock.now() });
+      const caller = callerOf(request);
+      const result = await retryRequest(database.db, id, { caller, now: clock.now() });
       switch (result.kind) {
-        case 'not_found':
-          throw problem('not-found', `No erasure request with id ${id}.`);
         case 'cancelled':
           throw problem('request-not-retryable', 'The request is cancelled; a cancelled request is not re-driven.');
         case 'purged':
@@ -47,8 +47,7 @@ export function retryErasureRequest(app: ZodApp): void {
           throw problem('request-not-retryable', `No task of this request has failed (status ${result.status}); there is nothing to retry.`);
       }
       app.deps.wakeWorkers?.();
-      const resource = await getRequestResource(database.db, id, clock.now());
-      if (resource === undefined) throw problem('not-found', `No erasure request with id ${id}.`);
+      const resource = await getRequestResource(database.db, id, clock.now(), caller);
       return reply.code(202).send({ request: resource, retriedTasks: result.retriedTasks, retriedCallback: result.retriedCallback });
     },
   });

@@ -1,4 +1,6 @@
-// GET /readyz — ready for traffic: the database answers and every migration is applied.
+// GET /readyz — ready for traffic: the database answers and every migration is applied. Which migrations
+// are pending is said only on the operations listener (detail: true); the public one says only that some
+// are (they name the release, which is nobody's business outside), and the log names them.
 import { z } from 'zod';
 import { pingDatabase } from '../../../db/database.ts';
 import { migrationsPending } from '../../../db/migrate.ts';
@@ -17,7 +19,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function readyz(app: ZodApp): void {
+export function readyz(app: ZodApp, options: { detail: boolean }): void {
   app.route({
     method: 'GET',
     url: '/readyz',
@@ -43,9 +45,10 @@ export function readyz(app: ZodApp): void {
         throw problem('service-unavailable', 'The database is not reachable.', { headers: { 'retry-after': '5' } });
       }
       if (pending.length > 0) {
-        throw problem('service-unavailable', `${pending.length} database migration(s) not applied yet: ${pending.join(', ')}.`, {
-          headers: { 'retry-after': '5' },
-        });
+        const detail = options.detail
+          ? `${pending.length} database migration(s) not applied yet: ${pending.join(', ')}.`
+          : 'The database schema is not up to date: migrations are not applied yet.';
+        throw problem('service-unavailable', detail, { headers: { 'retry-after': '5' } });
       }
       return { status: 'ready' as const };
     },
