@@ -206,6 +206,10 @@ const configFile = z.strictObject({
     /** Idempotency keys and their stored answers are deleted this long after the submit. */
     idempotencyTtlHours: z.number().positive().default(24),
   }).prefault({}),
+  deadlines: z.strictObject({
+    /** The latest a request of regulation `other` may be extended to, in days after it was made (POST …/extend). */
+    otherMaxDays: z.int().positive().default(90),
+  }).prefault({}),
   audit: z.strictObject({
     /** How often a worker signs a checkpoint over every request's chain head. */
     checkpointMinutes: z.number().positive().default(60),

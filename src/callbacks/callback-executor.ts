@@ -1,11 +1,12 @@
 // The executor for `callback` tasks: POSTs the request resource (the same JSON as
-// GET /v1/erasure-requests/{id}, as it is at delivery time) to the request's callbackUrl, signed, and
+// GET /v1/erasure-requests/{id}, as it is at delivery time) to the request's callbackUrl, signed, with
+// event `request.<status>` (a final state) or `request.extended` (its deadline was extended), and
 // tells the worker what the answer means. One POST per execution; the worker owns the database, the
 // backoff and the events.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JsonObject } from '../domain/json.ts';
-import type { ErasureRequestResource } from '../domain/erasure-request.ts';
+import { EXTENSION_EVENT, type ErasureRequestResource } from '../domain/erasure-request.ts';
 import { loadRequestResourceAsOwner } from '../services/request-view.ts';
 import type { ErrorSummary } from '../domain/outcome.ts';
 import type { ExecutionContext, ExecutionResult, TaskExecutor } from '../domain/task-execution.ts';
@@ -47,12 +48,14 @@ export function createCallbackExecutor(deps: CallbackExecutorDeps): TaskExecutor
       const now = ctx.now();
       const resource = await load(deps.db, task.requestId, now);
       if (resource === undefined) return gatewayFailure('request_not_found', 'the request no longer exists');
-      // Callbacks announce final states only: a request re-driven since this delivery was scheduled is not
-      // final now, and its next final state gets a delivery of its own.
-      if (resource.completedAt === null) {
+      // A deadline's extension is announced as it is (the request is open, by the extension rule).
+      const extension = task.locator.event === EXTENSION_EVENT;
+      // Otherwise callbacks announce final states only: a request re-driven since this delivery was
+      // scheduled is not final now, and its next final state gets a delivery of its own.
+      if (!extension && resource.completedAt === null) {
         return { outcome: { kind: 'cancelled', code: 'superseded', message: 'the request was reopened before this delivery went out' } };
       }
-      const event = `request.${resource.status}`;
+      const event = extension ? EXTENSION_EVENT : `request.${resource.status}`;
       const result = await deliverCallback(
         { url, event, deliveryId: task.id, body: JSON.stringify(resource), now, signal: ctx.signal },
         deps.settings,

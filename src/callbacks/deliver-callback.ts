@@ -10,7 +10,7 @@ import { literalAddress, type CallbackSettings } from './url-policy.ts';
 
 export type CallbackAttempt = {
   url: string;
-  /** `request.<status>` */
+  /** `request.<status>`, or `request.extended` */
   event: string;
   /** Stable across attempts of one delivery (the callback task id). */
   deliveryId: string;

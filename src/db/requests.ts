@@ -7,6 +7,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQ
 import type { TenantScope } from '../domain/caller.ts';
 import type { RequestCursor } from '../domain/cursor.ts';
 import { CLOSED_STATUSES, OPEN_STATUSES } from '../domain/deadlines.ts';
+import type { RequestExtension } from '../domain/erasure-request.ts';
 import type { RequestStatus } from '../domain/types.ts';
 import type { DB, ErasureRequestRow } from './schema.ts';
 
@@ -211,4 +212,31 @@ export async function purgeRequestPersonalData(trx: Kysely<DB>, requestId: strin
     returning r.completed_at, old.had_subject, old.had_callback_url`.execute(trx);
   const row = rows[0];
   return row === undefined ? null : { completedAt: row.completed_at, hadSubject: row.had_subject, hadCallbackUrl: row.had_callback_url };
+}
+
+/** What the deadline extension rule reads of a request (domain/deadlines.ts refuseExtension). */
+export async function readRequestDeadline(
+  db: Kysely<DB>,
+  requestId: string,
+): Promise<Pick<ErasureRequestRow, 'regulation' | 'created_at' | 'due_at' | 'extension' | 'completed_at' | 'cancelled_at'> | undefined> {
+  return db
+    .selectFrom('erasure_request')
+    .select(['regulation', 'created_at', 'due_at', 'extension', 'completed_at', 'cancelled_at'])
+    .where('id', '=', requestId)
+    .executeTakeFirst();
+}
+
+/** The one extension: the new due date and what it replaced. The caller holds the row lock. */
+export async function extendRequestDeadline(trx: Kysely<DB>, requestId: string, dueAt: Date, extension: RequestExtension, now: Date): Promise<void> {
+  await trx.updateTable('erasure_request').set({ due_at: dueAt, extension, updated_at: now }).where('id', '=', requestId).where('extension', 'is', null).execute();
+}
+
+/**
+ * A final request whose outcome an operator changes (a failed task skipped or resolved by hand) gets a
+ * new finality: completedAt is cleared here, and refreshRequestStatus sets it again in the same
+ * transaction, so the change is `becameFinal` — new evidence (superseding the earlier one) and a new
+ * callback, as for a re-driven request. The caller holds the row lock.
+ */
+export async function clearRequestCompletion(trx: Kysely<DB>, requestId: string): Promise<void> {
+  await trx.updateTable('erasure_request').set({ completed_at: null }).where('id', '=', requestId).execute();
 }

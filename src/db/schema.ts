@@ -2,6 +2,7 @@
 // services map rows to API shapes.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ConnectionCheckResult } from '../domain/connection-check.ts';
+import type { RequestExtension, TaskResolution } from '../domain/erasure-request.ts';
 import type { JsonObject } from '../domain/json.ts';
 import type { Regulation, RequestStatus, TaskState, TaskType } from '../domain/types.ts';
 
@@ -35,6 +36,8 @@ export type ErasureRequestTable = {
   chain_head: ColumnType<string, string | undefined, never>;
   /** When the request's personal data was purged (subject, callback URL, person-level locators, upstream text). */
   personal_data_purged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The deadline's one extension (POST …/extend); null when not extended. */
+  extension: ColumnType<RequestExtension | null, RequestExtension | null | undefined, RequestExtension | null>;
 };
 
 export type TaskTable = {
@@ -67,6 +70,8 @@ export type TaskTable = {
   locator_key: ColumnType<string | null, string | null | undefined, string | null>;
   /** The discovery task that found this one; null for submitted tasks. */
   discovered_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** How an operator closed it (skipped, or resolved by hand: domain/erasure-request.ts); null otherwise. */
+  resolution: ColumnType<TaskResolution | null, TaskResolution | null | undefined, TaskResolution | null>;
 };
 
 export type RequestEventTable = {

@@ -23,8 +23,34 @@ export type ErasureRequestInput = {
 export type Progress = Record<TaskState, number>;
 
 export function emptyProgress(): Progress {
-  return { pending: 0, running: 0, waiting: 0, succeeded: 0, not_found: 0, failed: 0, cancelled: 0 };
+  return { pending: 0, running: 0, waiting: 0, succeeded: 0, not_found: 0, failed: 0, cancelled: 0, skipped: 0 };
 }
+
+/**
+ * How an operator closed a task (erasure:operate), stored on the task (`task.resolution`):
+ * - `manual`: the vendor confirmed the deletion some other way (a ticket, an e-mail); the task is
+ *   `succeeded`, attested by the operator (`by`), not by the vendor's API;
+ * - `skipped`: closed with a reason, not erased; the task is `skipped`.
+ * `reason` and `reference` are the operator's statement (never the person's data, by contract) and stay;
+ * `note` is free text about the correspondence: shown on the task only, and purged (null) with the
+ * request's personal data.
+ */
+export type TaskResolution =
+  | { kind: 'manual'; by: string; reference: string; note: string | null; at: string }
+  | { kind: 'skipped'; by: string; reason: string; at: string };
+
+/** The callback event that tells the caller a deadline was extended (its delivery's locator names it). */
+export const EXTENSION_EVENT = 'request.extended';
+
+/** The one legal extension of a request's deadline (POST …/extend). */
+export type RequestExtension = {
+  /** The due date before the extension. */
+  previousDueAt: string;
+  reason: string;
+  /** `api-key:<name>` */
+  by: string;
+  at: string;
+};
 
 export type TargetSummary = {
   /** Position of the target in the submitted `targets`. */
@@ -55,6 +81,8 @@ export type ErasureRequestResource = {
   cancelledAt: string | null;
   dueAt: string;
   overdue: boolean;
+  /** The deadline's one extension, if it was extended. */
+  extension: RequestExtension | null;
 };
 
 export type ErasureRequestPage = { data: ErasureRequestResource[]; nextCursor: string | null };
@@ -77,6 +105,21 @@ export type TaskResource = {
   finishedAt: string | null;
   /** Why an open task is not being sent (its connection's last check failed); null otherwise. */
   blocked: TaskBlock | null;
+  /** Closed by an operator (skipped, or resolved by hand); null otherwise. */
+  resolution: TaskResolution | null;
 };
 
 export type TaskPage = { data: TaskResource[]; nextCursor: string | null };
+
+/** Which failed tasks a bulk re-drive (POST /v1/tasks/retry) takes, within the caller's tenant. */
+export type BulkRetryFilter = {
+  connection?: string | undefined;
+  /** `last_error.kind`: e.g. `http`, `transport`, `gateway`, `unrecognised_answer`. */
+  errorKind?: string | undefined;
+  /** Failed at or after (the task's finishedAt). */
+  failedAfter?: Date | undefined;
+  /** Failed before. */
+  failedBefore?: Date | undefined;
+  /** Only these requests (at most 1,000). */
+  requestIds?: readonly string[] | undefined;
+};

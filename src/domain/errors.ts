@@ -18,6 +18,8 @@ export const PROBLEM_KINDS = {
   'idempotency-key-reuse': { status: 422, title: 'The Idempotency-Key was already used with a different request body' },
   'request-not-cancellable': { status: 409, title: 'The request can no longer be cancelled' },
   'request-not-retryable': { status: 409, title: 'The request has nothing to retry' },
+  'task-not-closable': { status: 409, title: 'The task cannot be skipped or resolved in its state' },
+  'extension-not-allowed': { status: 422, title: 'The deadline cannot be extended so' },
   'audit-chain-broken': { status: 409, title: 'The audit trail does not verify; no evidence is issued' },
   'connection-busy': { status: 429, title: 'The connection has no free pacing slot for a check now' },
   'rate-limited': { status: 429, title: 'This API key has made too many writes; retry after the time given' },

@@ -19,6 +19,8 @@ export function deriveRequestStatus({ counts, anyAttempted, cancelled }: StatusI
   if (total === 0) return 'pending';
   if (!allTasksFinal(counts)) return anyAttempted || n('pending') < total ? 'in_progress' : 'pending';
   if (n('failed') > 0 || n('cancelled') > 0) return 'failed';
+  // Skipped by an operator: closed, but not erased; each skip carries its reason.
+  if (n('skipped') > 0) return 'completed_with_exceptions';
   return 'completed';
 }
 

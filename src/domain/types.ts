@@ -14,13 +14,15 @@ export type TargetType = (typeof TARGET_TYPES)[number];
 export const TASK_TYPES = ['koreai.conversations', 'koreai.channel_user', 'koreai.recording', 'cartesia.call', 'callback', 'koreai.discovery', 'cartesia.discovery'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
-export const TASK_STATES = ['pending', 'running', 'waiting', 'succeeded', 'not_found', 'failed', 'cancelled'] as const;
+export const TASK_STATES = ['pending', 'running', 'waiting', 'succeeded', 'not_found', 'failed', 'cancelled', 'skipped'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
-export const FINAL_TASK_STATES = ['succeeded', 'not_found', 'failed', 'cancelled'] as const satisfies readonly TaskState[];
+/** `skipped`: an operator closed the task with a reason; final, and not erasure. */
+export const FINAL_TASK_STATES = ['succeeded', 'not_found', 'failed', 'cancelled', 'skipped'] as const satisfies readonly TaskState[];
 export type FinalTaskState = (typeof FINAL_TASK_STATES)[number];
 
-export const REQUEST_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
+/** `completed_with_exceptions`: every task final, none failed, some skipped by an operator. */
+export const REQUEST_STATUSES = ['pending', 'in_progress', 'completed', 'completed_with_exceptions', 'failed', 'cancelled'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 export function isFinalTaskState(state: TaskState): state is FinalTaskState {

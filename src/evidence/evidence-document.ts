@@ -2,8 +2,12 @@
 // the audit chain. Pure: it takes rows and returns the JWS payload. Kept for ever, so it holds nothing
 // that names the person: the subject's keyed hashes, person-level locators (a channel user id) as keyed
 // hashes (domain/person-locators.ts), and of the upstream's answers only what the trail's allow-list keeps
-// (domain/trail-reference.ts) — never their free text. So the purge changes nothing in it.
+// (domain/trail-reference.ts) — never their free text. So the purge changes nothing in it. A task an
+// operator closed says so (`resolution`): skipped with its reason, or resolved by hand — attested by the
+// operator with a reference, distinct from the vendor's own confirmation (`upstream`); the operator's
+// note is not in it (free text, purged with the personal data).
 import type { ErasureRequestRow, TaskRow } from '../db/schema.ts';
+import type { RequestExtension, TaskResolution } from '../domain/erasure-request.ts';
 import type { JsonObject } from '../domain/json.ts';
 import type { StateCounts } from '../domain/status.ts';
 import { discoveryResult } from '../domain/discovery.ts';
@@ -40,7 +44,19 @@ export type EvidenceTask = {
   jobIds?: string[];
   /** What an auditor must know beyond the verdict: e.g. a submit whose answer was lost ("a job may have been queued twice"). */
   notes?: string[];
+  /** Closed by an operator: skipped (with the reason), or resolved by hand (operator-attested, with the reference). */
+  resolution?: EvidenceResolution;
 };
+
+/** How an operator closed a task, as the evidence states it. */
+export type EvidenceResolution =
+  | { kind: 'manual'; attestation: 'operator'; by: string; reference: string; at: string }
+  | { kind: 'skipped'; by: string; reason: string; at: string };
+
+/** The resolution as evidence shows it: the note stays out (operator free text, purged later). */
+export function evidenceResolution(r: TaskResolution): EvidenceResolution {
+  return r.kind === 'manual' ? { kind: 'manual', attestation: 'operator', by: r.by, reference: r.reference, at: r.at } : r;
+}
 
 /** What one discovery searched: the evidence shows what was looked for, not only what was erased. */
 export type EvidenceDiscovery = {
@@ -79,6 +95,8 @@ export type EvidencePayload = {
     cancelledAt: string | null;
     cancelledBy: string | null;
     subjectHashes: JsonObject | null;
+    /** The deadline's one extension, when it was extended. */
+    extension?: RequestExtension;
   };
   summary: { tasks: number; byState: StateCounts };
   /** Identity targets: what each discovery searched (absent when the request had none). */
@@ -147,6 +165,7 @@ export function buildEvidenceDocument({ request, tasks, chain, issuer, now, hash
       cancelledAt: iso(request.cancelled_at),
       cancelledBy: request.cancelled_by,
       subjectHashes: request.subject_hashes,
+      ...(request.extension === null ? {} : { extension: request.extension }),
     },
     summary: { tasks: tasks.length, byState },
     ...(discoveries.length > 0 ? { discovery: discoveries } : {}),
@@ -165,6 +184,7 @@ export function buildEvidenceDocument({ request, tasks, chain, issuer, now, hash
         upstream: trailReference(t.upstream_ref),
         ...(t.state === 'failed' ? { error: trailError(t.last_error) } : {}),
         ...jobFacts(t.upstream_ref),
+        ...(t.resolution === null ? {} : { resolution: evidenceResolution(t.resolution) }),
       })),
     chain,
   };

@@ -2,14 +2,16 @@
 // after the request is final, everything that names the person goes: the raw subject identities, the
 // callback URL, every person-level locator of its tasks (replaced by its keyed hash: domain/person-locators.ts),
 // the upstream free text on its tasks (messages: only what the trail's allow-list keeps stays), and the
-// callback URL in its stored idempotency answers. The keyed subject hashes, the record-level ids
+// callback URL in its stored idempotency answers, and the notes of tasks an operator resolved by hand (free
+// text about the correspondence; the reference and skip reasons stay: the operator's statement, by contract
+// never the person's data, and in the evidence). The keyed subject hashes, the record-level ids
 // (conversation, session, call ids), the trail and the stored evidence stay: they never held any of it.
 import type { Kysely } from 'kysely';
 import { appendEvents } from '../db/events.ts';
 import { redactIdempotencyAnswers } from '../db/idempotency.ts';
 import { listPurgeCandidates, lockRequest, purgeRequestPersonalData } from '../db/requests.ts';
 import type { DB } from '../db/schema.ts';
-import { listTaskPersonalData, rewriteTaskPersonalData } from '../db/tasks.ts';
+import { clearResolutionNotes, listTaskPersonalData, rewriteTaskPersonalData } from '../db/tasks.ts';
 import type { JsonObject } from '../domain/json.ts';
 import { hashPersonLocators, holdsPersonLocator } from '../domain/person-locators.ts';
 import { trailError, trailReference } from '../domain/trail-reference.ts';
@@ -50,6 +52,7 @@ export async function purgeExpiredPersonalData(db: Kysely<DB>, now: Date, purgeA
       });
       await rewriteTaskPersonalData(trx, tasks, now);
       const answers = await redactIdempotencyAnswers(trx, id);
+      const notes = await clearResolutionNotes(trx, id, now);
       const data: JsonObject = {
         finalSince: request.completedAt.toISOString(),
         purgeAfterDays,
@@ -59,6 +62,7 @@ export async function purgeExpiredPersonalData(db: Kysely<DB>, now: Date, purgeA
         hashedLocators: locators,
         tasks: tasks.length,
         idempotencyAnswers: answers,
+        resolutionNotes: notes,
       };
       await appendEvents(trx, id, [{ type: 'subject.purged', actor: options.actor ?? 'system', at: now, data }]);
       return true;

@@ -25,6 +25,7 @@ const COLUMNS = [
   'targets',
   'tasks',
   ...TASK_STATES.map((s) => `tasks_${s}`),
+  'skipReasons',
 ] as const;
 
 type CsvValue = string | number | boolean | null;
@@ -65,6 +66,7 @@ function rowValues(r: RequestCsvRow): CsvValue[] {
     r.targets,
     r.tasksByState.reduce((a, b) => a + b, 0),
     ...r.tasksByState,
+    r.skipReasons,
   ];
 }
 

@@ -32,6 +32,7 @@ export type RequestViewRow = Pick<
   | 'completed_at'
   | 'cancelled_at'
   | 'due_at'
+  | 'extension'
 >;
 
 export function toRequestResource(row: RequestViewRow, counts: readonly TargetStateCount[], now: Date, viewer: Viewer): ErasureRequestResource {
@@ -52,6 +53,7 @@ export function toRequestResource(row: RequestViewRow, counts: readonly TargetSt
     cancelledAt: row.cancelled_at?.toISOString() ?? null,
     dueAt: row.due_at.toISOString(),
     overdue: isOverdue({ dueAt: row.due_at, status: row.status }, now),
+    extension: row.extension,
   };
 }
 

@@ -13,8 +13,9 @@ import { readRequestLifecycle } from '../db/requests.ts';
 import { actorOf, type Caller } from '../domain/caller.ts';
 import type { NewEvent } from '../domain/new-event.ts';
 import { refreshRequestStatus } from '../db/request-status.ts';
-import { findLastCallbackTask, listFailedErasureTasks, redriveFailedTasks, supersedeUnsentCallbacks } from '../db/tasks.ts';
+import { findLastCallbackTask, listFailedErasureTasks, redriveFailedTasks, supersedeUnsentCallbacks, type RedriveCandidate } from '../db/tasks.ts';
 import type { DB } from '../db/schema.ts';
+import type { StatusChange } from '../db/request-status.ts';
 import type { RequestStatus } from '../domain/types.ts';
 import { trailError } from '../domain/trail-reference.ts';
 import { lockRequestForChange, requestNotFound } from './request-access.ts';
@@ -52,24 +53,45 @@ export async function retryRequest(db: Kysely<DB>, requestId: string, { caller, 
       retriedCallback = true;
     }
 
-    await redriveFailedTasks(trx, failed.map((t) => t.id), now);
-    // The request reopens: a callback for its last final state that has not gone out must not go out now.
-    const superseded = retriedCallback ? [] : await supersedeUnsentCallbacks(trx, requestId, now);
-    const change = await refreshRequestStatus(trx, requestId, now);
-
-    const events: NewEvent[] = [
-      ...superseded.map((taskId): NewEvent => ({ type: 'callback.superseded', actor, at: now, taskId, data: { reason: 'request_reopened' } })),
-      ...failed.map((t): NewEvent => ({
-        type: 'task.retried',
-        actor,
-        at: now,
-        taskId: t.id,
-        data: { previousAttempts: t.attempts, previousPhase: t.phase, lastError: trailError(t.last_error) },
-      })),
-      { type: 'request.retried', actor, at: now, data: { retriedTasks: failed.length, statusBefore: change.before, status: change.after } },
-    ];
-    await appendEvents(trx, requestId, events);
-    await notifyTasksAvailable(trx);
+    const change = await redriveTasksOfRequest(trx, requestId, failed, { actor, now, retriedCallback });
     return { kind: 'retried', status: change.after, retriedTasks: failed.length, retriedCallback };
   });
+}
+
+/**
+ * The re-drive itself, shared by retryRequest and the bulk re-drive (bulk-retry.ts): in the caller's
+ * transaction, with the request row locked (lockRequestForChange), the given failed tasks start over, a
+ * callback of the last final state not sent yet is superseded (unless the re-drive is of that callback),
+ * the status is recomputed, and the trail gets task.retried per task and request.retried.
+ */
+export async function redriveTasksOfRequest(
+  trx: Kysely<DB>,
+  requestId: string,
+  failed: readonly RedriveCandidate[],
+  { actor, now, retriedCallback = false, bulk = false }: { actor: string; now: Date; retriedCallback?: boolean; bulk?: boolean },
+): Promise<StatusChange> {
+  await redriveFailedTasks(trx, failed.map((t) => t.id), now);
+  // The request reopens: a callback for its last final state that has not gone out must not go out now.
+  const superseded = retriedCallback ? [] : await supersedeUnsentCallbacks(trx, requestId, now);
+  const change = await refreshRequestStatus(trx, requestId, now);
+
+  const events: NewEvent[] = [
+    ...superseded.map((taskId): NewEvent => ({ type: 'callback.superseded', actor, at: now, taskId, data: { reason: 'request_reopened' } })),
+    ...failed.map((t): NewEvent => ({
+      type: 'task.retried',
+      actor,
+      at: now,
+      taskId: t.id,
+      data: { previousAttempts: t.attempts, previousPhase: t.phase, lastError: trailError(t.last_error) },
+    })),
+    {
+      type: 'request.retried',
+      actor,
+      at: now,
+      data: { retriedTasks: failed.length, statusBefore: change.before, status: change.after, ...(bulk ? { bulk: true } : {}) },
+    },
+  ];
+  await appendEvents(trx, requestId, events);
+  await notifyTasksAvailable(trx);
+  return change;
 }

@@ -102,6 +102,7 @@ export async function submitErasureRequest(deps: SubmitDeps, command: SubmitComm
     completed_at: null,
     cancelled_at: null,
     due_at: dueAt,
+    extension: null,
   };
   const tasks = plan.map((t) => ({
     id: deps.ids.uuid(),

@@ -9,7 +9,7 @@ import { problem } from '../domain/errors.ts';
 import { holdingConnectionChecks, type ConnectionCheckRow } from '../db/connection-checks.ts';
 import type { JsonObject } from '../domain/json.ts';
 import type { DB, TaskRow } from '../db/schema.ts';
-import { listTasks } from '../db/tasks.ts';
+import { findTaskOfRequest, listTasks } from '../db/tasks.ts';
 import type { TaskPage, TaskResource } from '../domain/erasure-request.ts';
 import { isFinalTaskState } from '../domain/types.ts';
 import { toCheckRecord } from './connection-view.ts';
@@ -44,6 +44,7 @@ export function toTaskResource(row: TaskRow, viewer: Viewer, ownerTenant: string
     updatedAt: row.updated_at.toISOString(),
     finishedAt: row.finished_at?.toISOString() ?? null,
     blocked: hold === undefined ? null : { reason: 'blocked_by_connection', check: toCheckRecord(hold) },
+    resolution: row.resolution,
   };
 }
 
@@ -71,4 +72,13 @@ export async function listTaskResources(
     data: page.map((row) => toTaskResource(row, viewer, ownerTenant, holds)),
     nextCursor: rows.length > query.limit && last !== undefined ? encodeTaskCursor(last.seq) : null,
   };
+}
+
+/** One task of a request the caller may read, as the tasks list shows it; undefined when the request has no such task. */
+export async function getTaskResource(db: Kysely<DB>, requestId: string, taskId: string, caller: Caller): Promise<TaskResource | undefined> {
+  const ownerTenant = await readableRequestTenant(db, caller, requestId);
+  const row = await findTaskOfRequest(db, requestId, taskId);
+  if (row === undefined) return undefined;
+  const holds = row.connection !== null && !isFinalTaskState(row.state) ? await holdingConnectionChecks(db, [row.connection]) : new Map();
+  return toTaskResource(row, viewerOf(caller), ownerTenant, holds);
 }

@@ -359,11 +359,11 @@ describe('GET /v1/erasure-requests with Accept: text/csv', () => {
     await t.db.updateTable('erasure_request').set({ status: 'in_progress' }).where('id', '=', id).execute();
     const r = (await api.app.inject({ method: 'GET', url: `/v1/erasure-requests/${id}`, headers: reader })).json();
     const line = (await csvList('?externalRef=CSV-SAME')).body.split('\r\n')[1];
-    const states = ['pending', 'running', 'waiting', 'succeeded', 'not_found', 'failed', 'cancelled'];
+    const states = ['pending', 'running', 'waiting', 'succeeded', 'not_found', 'failed', 'cancelled', 'skipped'];
     const total = states.reduce((n, s) => n + (r.progress[s] as number), 0);
     expect(line).toBe(
       [r.id, r.tenant, r.externalRef, r.regulation, r.status, r.overdue, r.createdAt, r.updatedAt, r.dueAt, r.completedAt ?? '', r.cancelledAt ?? '',
-        r.targets.map((x: { type: string; connection: string }) => `${x.type}@${x.connection}`).join(' '), total, ...states.map((s) => r.progress[s])].join(','),
+        r.targets.map((x: { type: string; connection: string }) => `${x.type}@${x.connection}`).join(' '), total, ...states.map((s) => r.progress[s]), /* skipReasons: none */ ''].join(','),
     );
     expect(r.overdue).toBe(true);
     expect(r.progress).toMatchObject({ succeeded: 1, waiting: 1 });

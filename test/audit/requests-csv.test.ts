@@ -16,8 +16,9 @@ const base: RequestCsvRow = {
   completedAt: '2026-01-01T06:30:00.000Z',
   cancelledAt: null,
   targets: 'cartesia.calls@cartesia-prod koreai.recordings@kore-support',
-  // pending, running, waiting, succeeded, not_found, failed, cancelled
-  tasksByState: [0, 0, 0, 2, 1, 0, 0],
+  // pending, running, waiting, succeeded, not_found, failed, cancelled, skipped
+  tasksByState: [0, 0, 0, 2, 1, 0, 0, 0],
+  skipReasons: null,
 };
 
 describe('renderRequestsCsv', () => {
@@ -26,11 +27,11 @@ describe('renderRequestsCsv', () => {
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
       'id,tenant,externalRef,regulation,status,overdue,createdAt,updatedAt,dueAt,completedAt,cancelledAt,targets,tasks,' +
-        'tasks_pending,tasks_running,tasks_waiting,tasks_succeeded,tasks_not_found,tasks_failed,tasks_cancelled',
+        'tasks_pending,tasks_running,tasks_waiting,tasks_succeeded,tasks_not_found,tasks_failed,tasks_cancelled,tasks_skipped,skipReasons',
     );
     expect(lines[1]).toBe(
       '6f1c1c7e-8f43-4c2b-9a55-1f0d2b9b7a11,privacy-portal,DSAR-7,gdpr,completed,false,2026-01-01T00:00:00.000Z,2026-01-01T06:30:00.000Z,' +
-        '2026-02-01T00:00:00.000Z,2026-01-01T06:30:00.000Z,,cartesia.calls@cartesia-prod koreai.recordings@kore-support,3,0,0,0,2,1,0,0',
+        '2026-02-01T00:00:00.000Z,2026-01-01T06:30:00.000Z,,cartesia.calls@cartesia-prod koreai.recordings@kore-support,3,0,0,0,2,1,0,0,0,',
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');

@@ -61,7 +61,7 @@ afterAll(async () => {
 describe('the overview', () => {
   it('counts requests by status, the overdue and those due within 7 days', async () => {
     const o = await readOverview(database.db, NOW);
-    expect(o.byStatus).toEqual({ pending: 0, in_progress: 1, completed: 2, failed: 1, cancelled: 1 });
+    expect(o.byStatus).toEqual({ pending: 0, in_progress: 1, completed: 2, completed_with_exceptions: 0, failed: 1, cancelled: 1 });
     expect(o.total).toBe(5);
     expect(o.overdue).toBe(1);
     expect(o.dueSoon).toBe(1);

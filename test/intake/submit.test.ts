@@ -33,7 +33,7 @@ describe('POST /v1/erasure-requests', () => {
       externalRef: 'TICKET-1',
       regulation: 'gdpr',
       status: 'pending',
-      progress: { pending: 4, running: 0, waiting: 0, succeeded: 0, not_found: 0, failed: 0, cancelled: 0 },
+      progress: { pending: 4, running: 0, waiting: 0, succeeded: 0, not_found: 0, failed: 0, cancelled: 0, skipped: 0 },
       subjectProvided: true,
       callbackUrl: null,
       createdAt: '2026-03-10T12:00:00.000Z',

@@ -24,8 +24,10 @@ type CallerKind = 'owner' | 'otherTenant' | 'auditor' | 'noScope' | 'noKey' | 'a
 type RouteCase = {
   name: string;
   method: 'GET' | 'POST';
-  /** The path for a request id (ignored by routes that take none). */
-  path: (id: string) => string;
+  /** The path for a request id and one of its tasks (ignored by routes that take none). */
+  path: (id: string, taskId: string) => string;
+  /** The body a POST sends (default: a submit's). */
+  body?: Record<string, unknown>;
   accept?: string;
   /** The request it acts on: pending, or with a failed task (so that a retry has something to do). */
   needs: 'pending' | 'failed' | 'none';
@@ -35,6 +37,8 @@ type RouteCase = {
 };
 
 const write = { noScopeKey: TENANT_KEYS.aReadOnly } as const;
+/** erasure:write is not enough for an operator action. */
+const operate = { noScopeKey: TENANT_KEYS.aWriteOnly } as const;
 const read = { noScopeKey: TENANT_KEYS.aWriteOnly } as const;
 const audit = { noScopeKey: TENANT_KEYS.aReadOnly } as const;
 const byId = (suffix: string) => (id: string) => `/v1/erasure-requests/${id}${suffix}`;
@@ -60,6 +64,18 @@ const ROUTES: RouteCase[] = [
     expected: { owner: 200, otherTenant: 404, auditor: 403, noScope: 403, noKey: 401, allTenantsWriter: 404 } },
   { name: 'POST /v1/erasure-requests/{id}/retry', method: 'POST', path: byId('/retry'), needs: 'failed', ...write,
     expected: { owner: 202, otherTenant: 404, auditor: 403, noScope: 403, noKey: 401, allTenantsWriter: 404 } },
+  { name: 'POST /v1/erasure-requests/{id}/tasks/{taskId}/skip', method: 'POST', path: (id, task) => `/v1/erasure-requests/${id}/tasks/${task}/skip`,
+    needs: 'failed', body: { reason: 'duplicate' }, ...operate,
+    expected: { owner: 200, otherTenant: 404, auditor: 403, noScope: 403, noKey: 401, allTenantsWriter: 404 } },
+  { name: 'POST /v1/erasure-requests/{id}/tasks/{taskId}/resolve', method: 'POST', path: (id, task) => `/v1/erasure-requests/${id}/tasks/${task}/resolve`,
+    needs: 'failed', body: { reference: 'T-1' }, ...operate,
+    expected: { owner: 200, otherTenant: 404, auditor: 403, noScope: 403, noKey: 401, allTenantsWriter: 404 } },
+  { name: 'POST /v1/erasure-requests/{id}/extend', method: 'POST', path: byId('/extend'), needs: 'pending',
+    body: { dueAt: '2026-04-20T12:00:00.000Z', reason: 'complex request' }, ...operate,
+    expected: { owner: 200, otherTenant: 404, auditor: 403, noScope: 403, noKey: 401, allTenantsWriter: 404 } },
+  // Matches only the caller's own tenant's failed tasks: another tenant's key re-drives nothing of portal-a's.
+  { name: 'POST /v1/tasks/retry', method: 'POST', path: () => '/v1/tasks/retry', needs: 'failed', body: { filter: {} }, ...operate,
+    expected: { owner: 200, otherTenant: 200, auditor: 403, noScope: 403, noKey: 401, allTenantsWriter: 200 } },
   ...['/.well-known/jwks.json', '/healthz', '/readyz', '/metrics', '/openapi.json'].map(
     (path): RouteCase => ({ name: `GET ${path}`, method: 'GET', path: () => path, needs: 'none', noScopeKey: null,
       expected: { owner: 200, otherTenant: 200, auditor: 200, noScope: 200, noKey: 200, allTenantsWriter: 200 } }),
@@ -75,7 +91,7 @@ const KEY_OF: Record<Exclude<CallerKind, 'noScope'>, string | null> = {
 };
 
 /** A request of portal-a, as the case needs it. */
-async function requestOfPortalA(needs: RouteCase['needs']): Promise<string> {
+async function requestOfPortalA(needs: RouteCase['needs']): Promise<{ id: string; taskId: string }> {
   const res = await t.app.inject({ method: 'POST', url: '/v1/erasure-requests', headers: bearer(TENANT_KEYS.a), payload: requestBody() });
   expect(res.statusCode).toBe(202);
   const id = res.json().id as string;
@@ -84,7 +100,8 @@ async function requestOfPortalA(needs: RouteCase['needs']): Promise<string> {
     await database.db.updateTable('task').set({ state: 'failed', attempts: 1, first_sent_at: now, finished_at: now }).where('request_id', '=', id).execute();
     await database.db.updateTable('erasure_request').set({ status: 'failed', completed_at: now }).where('id', '=', id).execute();
   }
-  return id;
+  const task = await database.db.selectFrom('task').select('id').where('request_id', '=', id).orderBy('seq').executeTakeFirstOrThrow();
+  return { id, taskId: task.id };
 }
 
 const CASES = ROUTES.flatMap((route) =>
@@ -93,17 +110,17 @@ const CASES = ROUTES.flatMap((route) =>
 
 describe('who may call each route', () => {
   it.each(CASES)('$route.name as $caller → $expected', async ({ route, caller, expected }) => {
-    const id = route.needs === 'none' ? randomUUID() : await requestOfPortalA(route.needs);
+    const { id, taskId } = route.needs === 'none' ? { id: randomUUID(), taskId: randomUUID() } : await requestOfPortalA(route.needs);
     const key = caller === 'noScope' ? route.noScopeKey : KEY_OF[caller];
     const res = await t.app.inject({
       method: route.method,
-      url: route.path(id),
+      url: route.path(id, taskId),
       headers: { ...(key === null ? {} : bearer(key)), ...(route.accept === undefined ? {} : { accept: route.accept }) },
-      ...(route.method === 'POST' && route.needs === 'none' ? { payload: requestBody() } : {}),
+      ...(route.body !== undefined ? { payload: route.body } : route.method === 'POST' && route.needs === 'none' ? { payload: requestBody() } : {}),
     });
     expect(res.statusCode, res.body.slice(0, 300)).toBe(expected);
     // A list answers 200 to everyone allowed; what it holds is the tenant rule.
-    if (route.path('x') === '/v1/erasure-requests' && expected === 200) {
+    if (route.path('x', 'y') === '/v1/erasure-requests' && expected === 200) {
       const seesPortalA = caller === 'owner' || caller === 'auditor' || caller === 'allTenantsWriter';
       expect(res.body.includes(id), `${caller} ${seesPortalA ? 'sees' : 'does not see'} portal-a's request`).toBe(seesPortalA);
     }

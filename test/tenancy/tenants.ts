@@ -24,7 +24,7 @@ export const TENANT_KEYS = {
   allTenantsWriter: 'egk_ops_all_tenants_writer_0123456',
 } as const;
 
-const EVERY_SCOPE = ['erasure:write', 'erasure:read', 'audit:read'];
+const EVERY_SCOPE = ['erasure:write', 'erasure:read', 'audit:read', 'erasure:operate'];
 
 export function tenantsConfigFile(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return testConfigFile({

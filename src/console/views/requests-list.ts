@@ -1,7 +1,7 @@
 // The request list: the API's filters as a form, a page of requests, the next page, and the CSV export of
 // everything the filters match. Part 2 adds a tenant column (for allTenants keys) and a stalled marker.
 import type { ErasureRequestResource } from '../../domain/erasure-request.ts';
-import { REQUEST_STATUSES } from '../../domain/types.ts';
+import { FINAL_TASK_STATES, REQUEST_STATUSES } from '../../domain/types.ts';
 import type { ProblemIssue } from '../../domain/errors.ts';
 import { html, type Html } from '../html.ts';
 import { listQueryString, type ListForm } from '../request-filters.ts';
@@ -9,7 +9,7 @@ import type { ActiveConsoleSession } from '../session.ts';
 import { badge, instant, stateLabel } from './format.ts';
 import { layout } from './layout.ts';
 
-const FINAL = ['succeeded', 'not_found', 'failed', 'cancelled'] as const;
+const FINAL = FINAL_TASK_STATES;
 
 function option(value: string, label: string, selected: string): Html {
   return html`<option value="${value}"${value === selected ? html` selected` : null}>${label}</option>`;

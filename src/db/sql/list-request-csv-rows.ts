@@ -29,6 +29,8 @@ export type RequestCsvRow = {
   targets: string;
   /** Erasure tasks per state, in TASK_STATES order. */
   tasksByState: number[];
+  /** The reasons of the tasks an operator skipped, in task order, separated by ` | `; null when none. */
+  skipReasons: string | null;
 };
 
 // As Date.prototype.toISOString() writes it (UTC, milliseconds): the JSON resource's format.
@@ -66,6 +68,8 @@ export async function listRequestCsvRows(db: Kysely<DB>, q: RequestPageQuery): P
                    where t.request_id = erasure_request.id and t.type <> 'callback' and t.target_index is not null
                    group by t.state) c on c.state = s.state
         order by s.ord)`.as('tasksByState'),
+      sql<string | null>`(select string_agg(t.resolution->>'reason', ' | ' order by t.seq) from task t
+        where t.request_id = erasure_request.id and t.state = 'skipped' and t.type <> 'callback')`.as('skipReasons'),
     ]),
     q,
   )

@@ -72,6 +72,10 @@ async function openapiPlugin(app: FastifyInstance): Promise<void> {
       },
       tags: [
         { name: 'erasure-requests', description: 'Submit and follow erasure requests; cancel and re-drive them' },
+        {
+          name: 'operator-actions',
+          description: 'Scope `erasure:operate`: skip a task, resolve it by hand, extend a deadline, re-drive failed tasks in bulk',
+        },
         { name: 'audit', description: 'Audit trail, its verification, signed evidence of erasure and the keys that verify it' },
         { name: 'operations', description: 'Health, readiness and metrics' },
       ],

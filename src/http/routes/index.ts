@@ -5,6 +5,7 @@ import { auditRoutes } from './audit/index.ts';
 import { connectionRoutes } from './connections/index.ts';
 import { erasureRequestRoutes } from './erasure-requests/index.ts';
 import { operationsRoutes } from './operations/index.ts';
+import { taskRoutes } from './tasks/index.ts';
 
 /**
  * Where /metrics and the detailed /readyz are served: `here` (no http.opsPort: on PORT, as always) or
@@ -28,6 +29,7 @@ export function routes(placement: OperationsPlacement) {
       auditRoutes(scope.withTypeProvider<ZodTypeProvider>(), { evidenceKey: app.deps.evidenceKey, previousKeys: app.deps.evidencePreviousKeys ?? [] }),
     );
     await app.register(async (scope) => connectionRoutes(scope.withTypeProvider<ZodTypeProvider>()));
+    await app.register(async (scope) => taskRoutes(scope.withTypeProvider<ZodTypeProvider>()));
     await app.register(async (scope) => operationsRoutes(scope.withTypeProvider<ZodTypeProvider>(), onPort(placement)));
   };
 }

@@ -1,7 +1,15 @@
 // What the API answers about an erasure request and its tasks: the domain's resources
 // (domain/erasure-request.ts), described for validation, serialisation and the OpenAPI document.
 import { z } from 'zod';
-import type { ErasureRequestPage, ErasureRequestResource, Progress, TaskPage, TaskResource } from '../../domain/erasure-request.ts';
+import type {
+  ErasureRequestPage,
+  ErasureRequestResource,
+  Progress,
+  RequestExtension,
+  TaskPage,
+  TaskResolution,
+  TaskResource,
+} from '../../domain/erasure-request.ts';
 import type { SameType } from '../../domain/same-type.ts';
 import { REGULATIONS, REQUEST_STATUSES, TARGET_TYPES, TASK_STATES, TASK_TYPES } from '../../domain/types.ts';
 import { timestamp } from './common.ts';
@@ -18,8 +26,40 @@ export const progressSchema = z
     not_found: count,
     failed: count,
     cancelled: count,
+    skipped: count,
   })
   .describe('Number of erasure tasks in each state');
+
+export const requestExtensionSchema = z
+  .object({
+    previousDueAt: timestamp.describe('The due date before the extension'),
+    reason: z.string(),
+    by: z.string().describe('The key that extended it: `api-key:<name>`'),
+    at: timestamp,
+  })
+  .meta({ id: 'RequestExtension' });
+
+true satisfies SameType<z.output<typeof requestExtensionSchema>, RequestExtension>;
+
+export const taskResolutionSchema = z
+  .discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('manual').describe('Resolved by hand: the vendor confirmed the deletion some other way; attested by the operator, not by the vendor\'s API'),
+      by: z.string().describe('The key that resolved it: `api-key:<name>`'),
+      reference: z.string().describe('The ticket or message that confirms it'),
+      note: z.string().nullable().describe('The operator\'s note; null once the request\'s personal data is purged'),
+      at: timestamp,
+    }),
+    z.object({
+      kind: z.literal('skipped').describe('Skipped: closed with a reason, not erased'),
+      by: z.string().describe('The key that skipped it: `api-key:<name>`'),
+      reason: z.string(),
+      at: timestamp,
+    }),
+  ])
+  .meta({ id: 'TaskResolution' });
+
+true satisfies SameType<z.output<typeof taskResolutionSchema>, TaskResolution>;
 
 export const targetSummarySchema = z.object({
   index: z.int().nonnegative().describe('Position of the target in the submitted `targets`'),
@@ -48,7 +88,8 @@ export const erasureRequestSchema = z
     completedAt: timestamp.nullable().describe('When every task reached a final state'),
     cancelledAt: timestamp.nullable(),
     dueAt: timestamp,
-    overdue: z.boolean().describe('dueAt has passed and the request is neither completed nor cancelled'),
+    overdue: z.boolean().describe('dueAt has passed and the request is neither completed (with or without exceptions) nor cancelled'),
+    extension: requestExtensionSchema.nullable().describe('The deadline\'s one extension (POST …/extend); null when not extended'),
   })
   .meta({ id: 'ErasureRequest' });
 
@@ -86,6 +127,7 @@ export const taskSchema = z
     updatedAt: timestamp,
     finishedAt: timestamp.nullable(),
     blocked: taskBlockSchema.nullable(),
+    resolution: taskResolutionSchema.nullable().describe('How an operator closed the task (skipped with a reason, or resolved by hand); null otherwise'),
   })
   .meta({ id: 'Task' });
 

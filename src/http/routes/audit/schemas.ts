@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { REGULATIONS, REQUEST_STATUSES, TASK_STATES } from '../../../domain/types.ts';
 import { timestamp } from '../../schemas/common.ts';
+import { requestExtensionSchema } from '../../schemas/erasure-request-resource.ts';
 import type { ChainVerdict } from '../../../domain/event-chain.ts';
 import type { EvidencePayload } from '../../../evidence/evidence-document.ts';
 import type { CheckpointResource } from '../../../audit/list-checkpoints.ts';
@@ -22,7 +23,9 @@ export const auditEventSchema = z
           'task.retried, request.retried, task.lease_expired, task.lease_released, callback.scheduled, callback.delivered, ' +
           'callback.attempt_failed, callback.failed, callback.superseded, subject.purged, ' +
           'koreai.job_submit_answer_lost (a submit got no usable answer: Kore.ai may hold a job the gateway never saw), ' +
-          'discovery.page, discovery.tasks_added, discovery.completed (what an identity target searched: counts and keyed hashes)',
+          'discovery.page, discovery.tasks_added, discovery.completed (what an identity target searched: counts and keyed hashes), ' +
+          'task.skipped, task.resolved (operator actions: `resolution: manual`, attested by the operator, with its reference), ' +
+          'request.extended (the deadline\'s one extension: previous and new due date)',
       ),
     taskId: z.guid().nullable(),
     data: jsonObject.describe('Never a subject identifier, a locator, a secret or upstream free text (allow-listed upstream references only)'),
@@ -78,6 +81,19 @@ const evidenceTaskSchema = z.object({
     .array(z.string())
     .optional()
     .describe('What an auditor must know beyond the state, e.g. a job submit whose answer was lost: "a job may have been queued twice"'),
+  resolution: z
+    .discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('manual'),
+        attestation: z.literal('operator').describe('The deletion is attested by the operator (`by`, with `reference`), not confirmed by the vendor\'s API'),
+        by: z.string(),
+        reference: z.string(),
+        at: timestamp,
+      }),
+      z.object({ kind: z.literal('skipped').describe('Closed by an operator with a reason: not erased'), by: z.string(), reason: z.string(), at: timestamp }),
+    ])
+    .optional()
+    .describe('Tasks an operator closed: skipped, or resolved by hand'),
 });
 
 export const evidencePayloadSchema = z
@@ -101,6 +117,7 @@ export const evidencePayloadSchema = z
       cancelledAt: timestamp.nullable(),
       cancelledBy: z.string().nullable(),
       subjectHashes: jsonObject.nullable().describe('Keyed hashes (HMAC-SHA256) of the subject identities; never the identities'),
+      extension: requestExtensionSchema.optional().describe('The deadline\'s one extension, when it was extended'),
     }),
     summary: z.object({ tasks: z.int().nonnegative(), byState: z.partialRecord(z.enum(TASK_STATES), z.int()) }),
     discovery: z

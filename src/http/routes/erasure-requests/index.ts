@@ -6,7 +6,10 @@ import { createErasureRequest } from './create.ts';
 import { getErasureRequest } from './get.ts';
 import { listErasureRequestTasks } from './list-tasks.ts';
 import { listErasureRequests } from './list.ts';
+import { extendErasureRequest } from './extend.ts';
+import { resolveErasureTask } from './resolve-task.ts';
 import { retryErasureRequest } from './retry.ts';
+import { skipErasureTask } from './skip-task.ts';
 
 export async function erasureRequestRoutes(app: ZodApp): Promise<void> {
   createErasureRequest(app);
@@ -15,4 +18,7 @@ export async function erasureRequestRoutes(app: ZodApp): Promise<void> {
   listErasureRequestTasks(app);
   cancelErasureRequest(app);
   retryErasureRequest(app);
+  skipErasureTask(app);
+  resolveErasureTask(app);
+  extendErasureRequest(app);
 }
