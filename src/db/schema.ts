@@ -67,6 +67,8 @@ export type TaskTable = {
   locator_key: ColumnType<string | null, string | null | undefined, string | null>;
   /** The discovery task that found this one; null for submitted tasks. */
   discovered_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the watchdog found the open task past its expected wait (domain/watchdog.ts); null otherwise, cleared when it finishes or is reopened. */
+  stalled_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
 };
 
 export type RequestEventTable = {

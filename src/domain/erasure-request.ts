@@ -55,6 +55,8 @@ export type ErasureRequestResource = {
   cancelledAt: string | null;
   dueAt: string;
   overdue: boolean;
+  /** Open erasure tasks the watchdog found past their expected wait. */
+  stalledTasks: number;
 };
 
 export type ErasureRequestPage = { data: ErasureRequestResource[]; nextCursor: string | null };
@@ -77,6 +79,9 @@ export type TaskResource = {
   finishedAt: string | null;
   /** Why an open task is not being sent (its connection's last check failed); null otherwise. */
   blocked: TaskBlock | null;
+  /** Open past its expected wait (domain/watchdog.ts); a held connection (`blocked`) is one reason. */
+  stalled: boolean;
+  stalledSince: string | null;
 };
 
 export type TaskPage = { data: TaskResource[]; nextCursor: string | null };

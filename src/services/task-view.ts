@@ -44,6 +44,8 @@ export function toTaskResource(row: TaskRow, viewer: Viewer, ownerTenant: string
     updatedAt: row.updated_at.toISOString(),
     finishedAt: row.finished_at?.toISOString() ?? null,
     blocked: hold === undefined ? null : { reason: 'blocked_by_connection', check: toCheckRecord(hold) },
+    stalled: row.stalled_since !== null,
+    stalledSince: row.stalled_since?.toISOString() ?? null,
   };
 }
 

@@ -49,6 +49,7 @@ export const erasureRequestSchema = z
     cancelledAt: timestamp.nullable(),
     dueAt: timestamp,
     overdue: z.boolean().describe('dueAt has passed and the request is neither completed nor cancelled'),
+    stalledTasks: count.describe('Open tasks past their expected wait (`stalled` in its tasks)'),
   })
   .meta({ id: 'ErasureRequest' });
 
@@ -86,6 +87,8 @@ export const taskSchema = z
     updatedAt: timestamp,
     finishedAt: timestamp.nullable(),
     blocked: taskBlockSchema.nullable(),
+    stalled: z.boolean().describe('Open past its expected wait (its due time, its lease, or its vendor wait\'s bound, plus `watchdog.graceMinutes`): someone should look. With `blocked` set, the hold is why'),
+    stalledSince: timestamp.nullable().describe('When the task went past its expected wait; null unless `stalled`'),
   })
   .meta({ id: 'Task' });
 
