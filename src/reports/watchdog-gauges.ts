@@ -15,7 +15,12 @@ export const DUE_WITHIN_WINDOWS = { '7d': 7 * 24 * 3_600_000 } as const;
 
 type Reading = { stalled: Map<string, number>; oldest: Map<string, number>; due: Map<string, number> };
 const key = (...labels: string[]) => JSON.stringify(labels);
-const labelsOf = (k: string) => JSON.parse(k) as string[];
+
+/** Every label set seen so far with its value now (0 once it is gone), remembering the new ones. */
+function withSeen(now: ReadonlyMap<string, number>, seen: Set<string>): Array<[string[], number]> {
+  for (const k of now.keys()) seen.add(k);
+  return [...seen].map((k) => [JSON.parse(k) as string[], now.get(k) ?? 0]);
+}
 
 export function registerWatchdogGauges(registry: Registry, db: Kysely<DB>, clock: Clock, options: { minIntervalMs?: number } = {}): void {
   let last = -Infinity;
@@ -51,11 +56,7 @@ export function registerWatchdogGauges(registry: Registry, db: Kysely<DB>, clock
     registers: [registry],
     async collect() {
       await refresh();
-      for (const k of reading.stalled.keys()) seen.stalled.add(k);
-      for (const k of seen.stalled) {
-        const [connection = '', type = ''] = labelsOf(k);
-        this.set({ connection, type }, reading.stalled.get(k) ?? 0);
-      }
+      for (const [[connection = '', type = ''], n] of withSeen(reading.stalled, seen.stalled)) this.set({ connection, type }, n);
     },
   });
   new Gauge({
@@ -65,11 +66,7 @@ export function registerWatchdogGauges(registry: Registry, db: Kysely<DB>, clock
     registers: [registry],
     async collect() {
       await refresh();
-      for (const k of reading.oldest.keys()) seen.oldest.add(k);
-      for (const k of seen.oldest) {
-        const [connection = '', state = ''] = labelsOf(k);
-        this.set({ connection, state }, reading.oldest.get(k) ?? 0);
-      }
+      for (const [[connection = '', state = ''], n] of withSeen(reading.oldest, seen.oldest)) this.set({ connection, state }, n);
     },
   });
   new Gauge({

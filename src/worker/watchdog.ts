@@ -8,6 +8,7 @@ import type { ConfigFile } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { shortestVendorBoundMs, stalledSince, type VendorWaitBounds, type WatchdogPolicy } from '../domain/watchdog.ts';
+import { startPeriodic, type Periodic } from './periodic.ts';
 import type { WatchdogQueries } from './queries.ts';
 
 const HOUR_MS = 3_600_000;
@@ -41,7 +42,7 @@ export type WatchdogOptions = {
 };
 
 export type WatchdogResult = { stalled: number; cleared: number };
-export type Watchdog = { runNow(): Promise<WatchdogResult>; stop(): Promise<void> };
+export type Watchdog = Periodic<WatchdogResult>;
 
 /** One pass over every open task that may be stalled; safe to run on every replica at once. */
 export async function watchTasks(o: WatchdogOptions): Promise<WatchdogResult> {
@@ -108,25 +109,10 @@ export async function watchTasks(o: WatchdogOptions): Promise<WatchdogResult> {
 }
 
 export function startWatchdog(o: WatchdogOptions & { intervalMs: number }): Watchdog {
-  let running: Promise<WatchdogResult> | null = null;
-  const runNow = (): Promise<WatchdogResult> => {
-    running ??= watchTasks(o)
-      .catch((err: unknown) => {
-        o.logger.error({ err }, 'watchdog pass failed; it runs again at the next interval');
-        return { stalled: 0, cleared: 0 };
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-  const timer = setInterval(() => void runNow(), o.intervalMs);
-  timer.unref();
-  return {
-    runNow,
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic(o.intervalMs, () =>
+    watchTasks(o).catch((err: unknown) => {
+      o.logger.error({ err }, 'watchdog pass failed; it runs again at the next interval');
+      return { stalled: 0, cleared: 0 };
+    }),
+  );
 }
