@@ -52,6 +52,14 @@ describe('config', () => {
     expect(messages(() => parseConfigFile({ apiKeys: [key], console: { hours: 8 } }, env, noFiles))[0]).toMatch(/^config console: Unrecognized key/);
   });
 
+  it('watches with a 15-minute grace every minute unless told, and names a bad watchdog field', () => {
+    expect(parseConfigFile({ apiKeys: [key] }, env, noFiles).file.watchdog).toEqual({ graceMinutes: 15, intervalSeconds: 60, expectedWaitHours: {} });
+    expect(parseConfigFile({ apiKeys: [key], watchdog: { graceMinutes: 0, expectedWaitHours: { koreaiJob: 12 } } }, env, noFiles).file.watchdog).toMatchObject({ graceMinutes: 0, expectedWaitHours: { koreaiJob: 12 } });
+    expect(messages(() => parseConfigFile({ apiKeys: [key], watchdog: { graceMinutes: -1 } }, env, noFiles))[0]).toMatch(/^config watchdog\.graceMinutes: /);
+    expect(messages(() => parseConfigFile({ apiKeys: [key], watchdog: { expectedWaitHours: { activeCall: 0 } } }, env, noFiles))[0]).toMatch(/^config watchdog\.expectedWaitHours\.activeCall: /);
+    expect(messages(() => parseConfigFile({ apiKeys: [key], watchdog: { expectedWaitHours: { job: 1 } } }, env, noFiles))[0]).toMatch(/^config watchdog\.expectedWaitHours: Unrecognized key/);
+  });
+
   it('refuses production without a config file or without DATABASE_URL', () => {
     expect(messages(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' }, noFiles))[0]).toMatch(/^env GATEWAY_CONFIG: required/);
     expect(messages(() => loadConfig({ NODE_ENV: 'production', GATEWAY_CONFIG: '/etc/gw.json' }, noFiles))[0]).toMatch(/^env DATABASE_URL: required/);

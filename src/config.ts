@@ -179,6 +179,23 @@ const workerSettings = z.strictObject({
   connectionCheckIntervalSeconds: z.number().positive().default(300),
 }).prefault({});
 
+const watchdogSettings = z.strictObject({
+  /** A task is stalled once past what it waits for (its due time, its lease, its vendor wait's bound) by this much. */
+  graceMinutes: z.number().nonnegative().default(15),
+  /** How often each worker's watchdog pass looks for newly stalled tasks. */
+  intervalSeconds: z.number().positive().default(60),
+  /**
+   * The vendor waits' bounds for the watchdog, replacing every connection's own (jobMaxAgeHours,
+   * recordingMaxWaitHours, activeCallMaxWaitHours) when set: e.g. shorter, to hear of a long wait sooner.
+   */
+  expectedWaitHours: z.strictObject({
+    koreaiJob: z.number().positive().optional(),
+    recordingInProgress: z.number().positive().optional(),
+    activeCall: z.number().positive().optional(),
+  }).prefault({}),
+}).prefault({});
+export type WatchdogSettings = z.infer<typeof watchdogSettings>;
+
 const configFile = z.strictObject({
   apiKeys: z.array(apiKey).min(1),
   /** Per-tenant settings by tenant name; a tenant not listed gets the defaults. */
@@ -226,6 +243,7 @@ const configFile = z.strictObject({
     opsHost: z.string().min(1).optional(),
   }).prefault({}),
   worker: workerSettings,
+  watchdog: watchdogSettings,
   console: z.strictObject({
     /** A console sign-in lasts this long; then the API key must be given again. */
     sessionHours: z.number().positive().max(24 * 30).default(8),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { buildApp, buildOperationsApp, type AppDeps, type ZodApp } from './app.ts';
 import { registerOverdueRequestsGauge } from './reports/overdue-gauge.ts';
+import { registerWatchdogGauges } from './reports/watchdog-gauges.ts';
 import { randomIds, systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { createDatabase, type Database } from './db/database.ts';
@@ -188,6 +189,7 @@ async function main(): Promise<void> {
     }
     // Counted in the database at scrape time: every replica reports the same numbers.
     registerOverdueRequestsGauge(deps.metrics.registry, database.db, systemClock);
+    registerWatchdogGauges(deps.metrics.registry, database.db, systemClock);
     registerDatabaseGauges(deps.metrics, database.db);
     registerConnectionHoldGauges(deps.metrics, database.db);
     // A worker-only process serves just /healthz, /readyz and /metrics, so it can be probed and scraped.

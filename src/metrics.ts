@@ -84,6 +84,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['connection'] as const,
       registers: [registry],
     }),
+    tasksStalled: new Counter({
+      name: 'erasure_gateway_tasks_stalled_total',
+      help: 'Tasks this process\'s watchdog found open past their expected wait (each counted once, by the replica that marked it)',
+      labelNames: ['connection', 'type'] as const,
+      registers: [registry],
+    }),
     connectionChecks: new Counter({
       name: 'gateway_connection_checks_total',
       help: 'Connection checks made by this process, by connection and result (ok, auth_failed, unexpected_answer, unreachable)',

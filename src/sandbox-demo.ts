@@ -6,6 +6,9 @@
 // Two are dated back (the submit runs on a clock set earlier): a request received 15 days ago whose call
 // never ends fails at its first recheck, past worker.maxTaskAgeHours (14 days); one received 40 days ago
 // is past its GDPR deadline and fails the same way — a failed request stays overdue (it is still owed).
+// The one in progress also waits for the call that never ends: the sandbox's watchdog expects a call to
+// end within 3 minutes (sandbox.ts), so a few minutes after start that task is `stalled` (the engine's
+// own bound, activeCallMaxWaitHours, is a day) and the request is listed by ?stalled=true.
 import { anyRequestExists } from './db/requests.ts';
 import type { Caller } from './domain/caller.ts';
 import type { ErasureRequestInput } from './domain/erasure-request.ts';
@@ -16,7 +19,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Calls the demo adds to the Cartesia simulator, none of them the README subject's: one ended (erased at
- * once), one still live for ten minutes, one that never ends; and an id no call has (not found).
+ * once), one still live for ten minutes, one that never ends (stalled, in the request in progress); and an id no call has (not found).
  */
 export const DEMO_LIVE_CALLS = {
   ended: 'ac_sandbox_done_0001',
@@ -48,7 +51,7 @@ export function demoRequests(now: Date): DemoRequest[] {
     {
       externalRef: 'SANDBOX-IN-PROGRESS',
       daysAgo: 0,
-      input: { regulation: 'ccpa', targets: [calls([DEMO_LIVE_CALLS.endsInTenMinutes])] },
+      input: { regulation: 'ccpa', targets: [calls([DEMO_LIVE_CALLS.endsInTenMinutes, DEMO_LIVE_CALLS.neverEnds])] },
     },
     {
       externalRef: 'SANDBOX-FAILED',

@@ -87,6 +87,8 @@ export function sandboxConfig(
     // Receivers on the developer's machine listen on ports of their own.
     callbacks: { allowedHosts: ['localhost', '127.0.0.1'], allowPrivateNetworks: true, allowedPorts: 'any', secret: { env: 'SANDBOX_CALLBACK_SECRET' } },
     privacy: { subjectHashKey: { env: 'SANDBOX_SUBJECT_HASH_KEY' } },
+    // A call active past 3 minutes (+1 minute's grace) is stalled here, so the demo shows one within minutes.
+    watchdog: { graceMinutes: 1, expectedWaitHours: { activeCall: 0.05 } },
     // Without one, main.ts makes an ephemeral key (and warns): evidence would stop verifying at a restart.
     ...(secrets.evidenceSigningKey === undefined ? {} : { evidence: { signingKey: { env: 'SANDBOX_EVIDENCE_SIGNING_KEY' } } }),
   };
@@ -153,7 +155,7 @@ export function sandboxBanner(baseUrl: string, sandbox: Pick<Sandbox, 'apiKey' |
     '',
     `Console: ${baseUrl}/console/ — sign in with the API key above.`,
     ...(options.demoRequests > 0
-      ? [`  ${options.demoRequests} demo requests were made (completed, in progress, failed, overdue) so the overview has something to show.`]
+      ? [`  ${options.demoRequests} demo requests were made (completed, in progress — with a task stalled after a few minutes —, failed, overdue) so the overview has something to show.`]
       : []),
     '',
   ].join('\n');

@@ -40,6 +40,10 @@ export type RequestFilters = {
   overdue?: boolean;
   createdAfter?: Date;
   createdBefore?: Date;
+  /** true: with at least one open task the watchdog marked stalled; false: with none. */
+  stalled?: boolean;
+  /** Open (neither completed nor cancelled) and due before this instant: what must be finished by then. */
+  dueBefore?: Date;
 };
 
 export type RequestPageQuery = {
@@ -99,6 +103,12 @@ export function listed<QB extends ListQuery>(query: QB, q: Omit<RequestPageQuery
   } else if (f.overdue === false) {
     query = query.where((eb) => eb.or([eb('due_at', '>=', q.now), eb('status', 'in', [...CLOSED_STATUSES])])) as QB;
   }
+  if (f.stalled !== undefined) {
+    // task_stalled holds only marked tasks: the subquery is one index probe per request.
+    const marked = sql<boolean>`exists (select 1 from task t where t.request_id = erasure_request.id and t.stalled_since is not null)`;
+    query = query.where(f.stalled ? marked : sql<boolean>`not ${marked}`) as QB;
+  }
+  if (f.dueBefore !== undefined) query = query.where('due_at', '<', f.dueBefore).where('status', 'in', [...OPEN_STATUSES]) as QB;
   if (q.after !== null) {
     const { createdAt, id } = q.after;
     query = query.where(sql<boolean>`(created_at, id) < (${createdAt}, ${id}::uuid)`) as QB;

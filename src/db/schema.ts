@@ -72,6 +72,8 @@ export type TaskTable = {
   discovered_by: ColumnType<string | null, string | null | undefined, string | null>;
   /** How an operator closed it (skipped, or resolved by hand: domain/erasure-request.ts); null otherwise. */
   resolution: ColumnType<TaskResolution | null, TaskResolution | null | undefined, TaskResolution | null>;
+  /** When the watchdog found the open task past its expected wait (domain/watchdog.ts); null otherwise, cleared when it finishes or is reopened. */
+  stalled_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
 };
 
 export type RequestEventTable = {

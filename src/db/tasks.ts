@@ -59,6 +59,19 @@ export async function countTasksByTarget(db: Kysely<DB>, requestIds: readonly st
   }));
 }
 
+/** Open tasks the watchdog marked stalled, callbacks included, per request (task_stalled: only marked tasks are read). */
+export async function countStalledTasks(db: Kysely<DB>, requestIds: readonly string[]): Promise<Map<string, number>> {
+  if (requestIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('task')
+    .select(['request_id', sql<number>`count(*)`.as('n')])
+    .where('request_id', 'in', [...requestIds])
+    .where('stalled_since', 'is not', null)
+    .groupBy('request_id')
+    .execute();
+  return new Map(rows.map((r) => [r.request_id, Number(r.n)]));
+}
+
 /** A request's tasks with seq > afterSeq, in seq order. */
 export async function listTasks(db: Kysely<DB>, requestId: string, afterSeq: number, limit: number): Promise<TaskRow[]> {
   return db

@@ -83,6 +83,8 @@ export type ErasureRequestResource = {
   overdue: boolean;
   /** The deadline's one extension, if it was extended. */
   extension: RequestExtension | null;
+  /** Open erasure tasks the watchdog found past their expected wait. */
+  stalledTasks: number;
 };
 
 export type ErasureRequestPage = { data: ErasureRequestResource[]; nextCursor: string | null };
@@ -107,6 +109,9 @@ export type TaskResource = {
   blocked: TaskBlock | null;
   /** Closed by an operator (skipped, or resolved by hand); null otherwise. */
   resolution: TaskResolution | null;
+  /** Open past its expected wait (domain/watchdog.ts); a held connection (`blocked`) is one reason. */
+  stalled: boolean;
+  stalledSince: string | null;
 };
 
 export type TaskPage = { data: TaskResource[]; nextCursor: string | null };

@@ -12,7 +12,7 @@ import { targetTypeOfTask } from '../domain/targets.ts';
 import { isDiscoveryTaskType } from '../domain/types.ts';
 import { findRequest, listRequests, type RequestFilters } from '../db/requests.ts';
 import type { DB, ErasureRequestRow } from '../db/schema.ts';
-import { countTasksByTarget, type TargetStateCount } from '../db/tasks.ts';
+import { countStalledTasks, countTasksByTarget, type TargetStateCount } from '../db/tasks.ts';
 import { emptyProgress, type ErasureRequestPage, type ErasureRequestResource } from '../domain/erasure-request.ts';
 import { requestNotFound } from './request-access.ts';
 
@@ -35,7 +35,7 @@ export type RequestViewRow = Pick<
   | 'extension'
 >;
 
-export function toRequestResource(row: RequestViewRow, counts: readonly TargetStateCount[], now: Date, viewer: Viewer): ErasureRequestResource {
+export function toRequestResource(row: RequestViewRow, counts: readonly TargetStateCount[], now: Date, viewer: Viewer, stalledTasks = 0): ErasureRequestResource {
   const { progress, targets } = summariseTasks(counts);
   return {
     id: row.id,
@@ -54,6 +54,7 @@ export function toRequestResource(row: RequestViewRow, counts: readonly TargetSt
     dueAt: row.due_at.toISOString(),
     overdue: isOverdue({ dueAt: row.due_at, status: row.status }, now),
     extension: row.extension,
+    stalledTasks,
   };
 }
 
@@ -82,14 +83,18 @@ function summariseTasks(counts: readonly TargetStateCount[]): Pick<ErasureReques
 export async function getRequestResource(db: Kysely<DB>, id: string, now: Date, caller: Caller): Promise<ErasureRequestResource> {
   const row = await findRequest(db, id, readScopeOf(caller));
   if (row === undefined) throw requestNotFound(id);
-  return toRequestResource(row, await countTasksByTarget(db, [id]), now, viewerOf(caller));
+  const counts = await countTasksByTarget(db, [id]);
+  const stalled = await countStalledTasks(db, [id]);
+  return toRequestResource(row, counts, now, viewerOf(caller), stalled.get(id) ?? 0);
 }
 
 /** The request as its owner sees it, for the gateway's own use (a callback's body). */
 export async function loadRequestResourceAsOwner(db: Kysely<DB>, id: string, now: Date): Promise<ErasureRequestResource | undefined> {
   const row = await findRequest(db, id, ALL_TENANTS);
   if (row === undefined) return undefined;
-  return toRequestResource(row, await countTasksByTarget(db, [id]), now, AS_OWNER);
+  const counts = await countTasksByTarget(db, [id]);
+  const stalled = await countStalledTasks(db, [id]);
+  return toRequestResource(row, counts, now, AS_OWNER, stalled.get(id) ?? 0);
 }
 
 export type ListRequestsQuery = RequestFilters & { limit: number; cursor?: string };
@@ -116,7 +121,9 @@ export async function listRequestResources(db: Kysely<DB>, query: ListRequestsQu
 
 /** Resources for a page of rows: their task counts in one query. */
 export async function toRequestResources(db: Kysely<DB>, rows: readonly ErasureRequestRow[], now: Date, viewer: Viewer): Promise<ErasureRequestResource[]> {
-  const counts = await countTasksByTarget(db, rows.map((r) => r.id));
+  const ids = rows.map((r) => r.id);
+  const counts = await countTasksByTarget(db, ids);
+  const stalled = await countStalledTasks(db, ids);
   const byRequest = Map.groupBy(counts, (c) => c.requestId);
-  return rows.map((row) => toRequestResource(row, byRequest.get(row.id) ?? [], now, viewer));
+  return rows.map((row) => toRequestResource(row, byRequest.get(row.id) ?? [], now, viewer, stalled.get(row.id) ?? 0));
 }

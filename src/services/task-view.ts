@@ -45,6 +45,8 @@ export function toTaskResource(row: TaskRow, viewer: Viewer, ownerTenant: string
     finishedAt: row.finished_at?.toISOString() ?? null,
     blocked: hold === undefined ? null : { reason: 'blocked_by_connection', check: toCheckRecord(hold) },
     resolution: row.resolution,
+    stalled: row.stalled_since !== null,
+    stalledSince: row.stalled_since?.toISOString() ?? null,
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { startPeriodic, type Periodic } from './periodic.ts';
 import type { AbandonedTaskQueries } from './queries.ts';
 
 export type AbandonedTaskSweepOptions = {
@@ -21,46 +22,31 @@ export type AbandonedTaskSweepOptions = {
   metrics: Metrics;
 };
 
-export type AbandonedTaskSweep = { runNow(): Promise<number>; stop(): Promise<void> };
+export type AbandonedTaskSweep = Periodic<number>;
 
 export function startAbandonedTaskSweep(o: AbandonedTaskSweepOptions): AbandonedTaskSweep {
-  let running: Promise<number> | null = null;
-  const runNow = (): Promise<number> => {
-    running ??= (async () => {
-      let total = 0;
-      try {
-        for (;;) {
-          const failed = await o.queries.failAbandonedTasks({
-            now: o.clock.now(),
-            actor: o.actor,
-            configured: o.configured,
-            removedAfterSeconds: o.removedAfterSeconds,
-            maxTaskAgeSeconds: o.maxTaskAgeSeconds,
-            limit: 500,
-          });
-          for (const t of failed) o.metrics.taskSettlements.inc({ type: t.type, state: 'failed' });
-          const removed = failed.filter((t) => t.code === 'connection_removed');
-          if (removed.length > 0) o.logger.warn({ count: removed.length, connections: [...new Set(removed.map((t) => t.connection))] }, 'failed tasks of connections no longer configured');
-          if (failed.length > removed.length) o.logger.warn({ count: failed.length - removed.length }, 'failed unclaimed tasks past the age limit');
-          total += failed.length;
-          if (failed.length < 500) return total;
-        }
-      } catch (err) {
-        o.logger.error({ err }, 'abandoned-task sweep failed; it runs again at the next interval');
-        return total;
-      } finally {
-        running = null;
+  return startPeriodic(o.intervalMs, async () => {
+    let total = 0;
+    try {
+      for (;;) {
+        const failed = await o.queries.failAbandonedTasks({
+          now: o.clock.now(),
+          actor: o.actor,
+          configured: o.configured,
+          removedAfterSeconds: o.removedAfterSeconds,
+          maxTaskAgeSeconds: o.maxTaskAgeSeconds,
+          limit: 500,
+        });
+        for (const t of failed) o.metrics.taskSettlements.inc({ type: t.type, state: 'failed' });
+        const removed = failed.filter((t) => t.code === 'connection_removed');
+        if (removed.length > 0) o.logger.warn({ count: removed.length, connections: [...new Set(removed.map((t) => t.connection))] }, 'failed tasks of connections no longer configured');
+        if (failed.length > removed.length) o.logger.warn({ count: failed.length - removed.length }, 'failed unclaimed tasks past the age limit');
+        total += failed.length;
+        if (failed.length < 500) return total;
       }
-    })();
-    return running;
-  };
-  const timer = setInterval(() => void runNow(), o.intervalMs);
-  timer.unref();
-  return {
-    runNow,
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+    } catch (err) {
+      o.logger.error({ err }, 'abandoned-task sweep failed; it runs again at the next interval');
+      return total;
+    }
+  });
 }

@@ -9,6 +9,7 @@ import { finishPermits } from '../db/sql/finish-permits.ts';
 import { releaseHeldTasks } from '../db/sql/release-held-tasks.ts';
 import { returnExpiredLeases, type ReturnedTask, type ReturnExpiredLeasesInput } from '../db/sql/return-expired-leases.ts';
 import { settleTasks, type SettleResult, type SettleTasksInput } from '../db/sql/settle-tasks.ts';
+import { clearStalledTasks, listWatchedTasks, markStalledTasks, type ListWatchedTasksInput, type MarkedTask, type StalledMark, type WatchedTaskRow } from '../db/sql/watch-tasks.ts';
 import type { DB } from '../db/schema.ts';
 import type { ClaimedTask } from '../domain/task-execution.ts';
 
@@ -32,10 +33,17 @@ export type AbandonedTaskQueries = {
   failAbandonedTasks(input: FailAbandonedTasksInput): Promise<AbandonedTask[]>;
 };
 
+export type WatchdogQueries = {
+  listWatchedTasks(input: ListWatchedTasksInput): Promise<WatchedTaskRow[]>;
+  markStalledTasks(marks: readonly StalledMark[]): Promise<MarkedTask[]>;
+  clearStalledTasks(tasks: ReadonlyArray<{ id: string; updatedAt: Date }>): Promise<number>;
+};
+
 export type WorkerQueries = ClaimQueries &
   SettleQueries &
   SweepQueries &
-  AbandonedTaskQueries & {
+  AbandonedTaskQueries &
+  WatchdogQueries & {
     /** At shutdown: hand every task this worker still holds back. */
     releaseHeldTasks(input: { owner: string; actor: string; now: Date }): Promise<number>;
   };
@@ -50,5 +58,8 @@ export function workerQueries(db: Kysely<DB>): WorkerQueries {
     deleteOldPermits: (input) => deleteOldPermits(db, input),
     releaseHeldTasks: (input) => releaseHeldTasks(db, input),
     failAbandonedTasks: (input) => failAbandonedTasks(db, input),
+    listWatchedTasks: (input) => listWatchedTasks(db, input),
+    markStalledTasks: (marks) => markStalledTasks(db, marks),
+    clearStalledTasks: (tasks) => clearStalledTasks(db, tasks),
   };
 }

@@ -2,7 +2,8 @@
 // leased to this worker, the runner (runner.ts) executes them (one upstream call each, no transaction
 // open), the settler (settler.ts) writes the results in short batched transactions, the sweeper
 // (sweeper.ts) returns expired leases, and the abandoned-task sweep (abandoned-task-sweep.ts) fails the
-// tasks nobody will finish. The parts are given their database operations (queries.ts).
+// tasks nobody will finish, and the watchdog (watchdog.ts) marks the tasks open past their expected wait.
+// The parts are given their database operations (queries.ts).
 // Wake-ups: NOTIFY (wake-listener.ts), in-process wake(), the claimer's timers, and polling as the
 // fallback. stop(): stop claiming, let in-flight work finish for shutdownGraceMs, then abort it and
 // hand the held tasks back.
@@ -23,6 +24,7 @@ import { createRunner } from './runner.ts';
 import { createSettler } from './settler.ts';
 import { startSweeper } from './sweeper.ts';
 import { startAbandonedTaskSweep } from './abandoned-task-sweep.ts';
+import { startWatchdog } from './watchdog.ts';
 import { startWakeListener, type WakeListener } from './wake-listener.ts';
 
 export type WorkerDeps = {
@@ -147,6 +149,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     logger,
     metrics,
   });
+  const watchdog = startWatchdog({ file: config.file, intervalMs: config.file.watchdog.intervalSeconds * 1000, queries, clock, logger, metrics });
   const pollTimer = setInterval(() => claimer.wake(), s.pollIntervalMs);
   const listener: WakeListener | null = deps.listen === false ? null : startWakeListener({ url: database.url, onNotify: () => claimer.wake(), logger });
   // Leases are not renewed: one execution is one upstream call, bounded by the connection's timeout.
@@ -164,6 +167,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     clearInterval(pollTimer);
     sweeper.stop();
     await abandoned.stop();
+    await watchdog.stop();
     await listener?.close();
     await claimer.stop();
     const deadline = performance.now() + s.shutdownGraceMs;

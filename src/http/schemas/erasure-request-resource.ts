@@ -90,6 +90,7 @@ export const erasureRequestSchema = z
     dueAt: timestamp,
     overdue: z.boolean().describe('dueAt has passed and the request is neither completed (with or without exceptions) nor cancelled'),
     extension: requestExtensionSchema.nullable().describe('The deadline\'s one extension (POST …/extend); null when not extended'),
+    stalledTasks: count.describe('Open tasks past their expected wait (`stalled` in its tasks)'),
   })
   .meta({ id: 'ErasureRequest' });
 
@@ -128,6 +129,8 @@ export const taskSchema = z
     finishedAt: timestamp.nullable(),
     blocked: taskBlockSchema.nullable(),
     resolution: taskResolutionSchema.nullable().describe('How an operator closed the task (skipped with a reason, or resolved by hand); null otherwise'),
+    stalled: z.boolean().describe('Open past its expected wait (its due time, its lease, or its vendor wait\'s bound, plus `watchdog.graceMinutes`): someone should look. With `blocked` set, the hold is why'),
+    stalledSince: timestamp.nullable().describe('When the task went past its expected wait; null unless `stalled`'),
   })
   .meta({ id: 'Task' });
 

@@ -32,6 +32,8 @@ const listQuery = z.strictObject({
   overdue: queryBoolean.optional().describe('true: past dueAt and neither completed nor cancelled; false: the others'),
   createdAfter: timestamp.optional().describe('Only requests created after this instant'),
   createdBefore: timestamp.optional().describe('Only requests created before this instant'),
+  stalled: queryBoolean.optional().describe('true: with at least one task open past its expected wait (`stalled` in its tasks); false: with none'),
+  dueBefore: timestamp.optional().describe('Only requests neither completed nor cancelled whose dueAt is before this instant (overdue ones included)'),
 });
 
 const csvExport = z
@@ -82,6 +84,8 @@ export function listErasureRequests(app: ZodApp): void {
         overdue: q.overdue,
         createdAfter: q.createdAfter === undefined ? undefined : new Date(q.createdAfter),
         createdBefore: q.createdBefore === undefined ? undefined : new Date(q.createdBefore),
+        stalled: q.stalled,
+        dueBefore: q.dueBefore === undefined ? undefined : new Date(q.dueBefore),
       };
       // The answer depends on Accept: caches must keep the two representations apart.
       reply.header('vary', 'accept');
