@@ -1,5 +1,10 @@
 // What an API key may do. Defined here (not in config.ts) because the caller's identity — who is asking
 // and what they may do — is a contract every layer reads (domain/caller.ts).
+//   - erasure:write: submit, cancel and retry requests, check connections (the API);
+//   - erasure:read: read requests and their tasks;
+//   - audit:read: read the trail, its verification and the evidence;
+//   - erasure:operate: the console's operator actions on a request (re-drive failed tasks; issue 14 adds
+//     skip, resolve and extend) — always on the key's own tenant only, like every write.
 
-export const SCOPES = ['erasure:write', 'erasure:read', 'audit:read'] as const;
+export const SCOPES = ['erasure:write', 'erasure:read', 'audit:read', 'erasure:operate'] as const;
 export type Scope = (typeof SCOPES)[number];

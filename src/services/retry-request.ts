@@ -12,6 +12,7 @@ import { notifyTasksAvailable } from '../db/notify.ts';
 import { readRequestLifecycle } from '../db/requests.ts';
 import { actorOf, type Caller } from '../domain/caller.ts';
 import type { NewEvent } from '../domain/new-event.ts';
+import type { OperatorReason } from '../domain/operator-reasons.ts';
 import { refreshRequestStatus } from '../db/request-status.ts';
 import { findLastCallbackTask, listFailedErasureTasks, redriveFailedTasks, supersedeUnsentCallbacks } from '../db/tasks.ts';
 import type { DB } from '../db/schema.ts';
@@ -30,10 +31,12 @@ export type RetryOptions = {
   /** Who re-drives: the actor in the trail, and the only tenant whose request it may be. */
   caller: Caller;
   now: Date;
+  /** Why (the console's operator form asks): recorded on the `request.retried` event. */
+  reason?: OperatorReason;
 };
 
 /** Throws requestNotFound for a request that does not exist or is not the caller's tenant's. */
-export async function retryRequest(db: Kysely<DB>, requestId: string, { caller, now }: RetryOptions): Promise<RetryResult> {
+export async function retryRequest(db: Kysely<DB>, requestId: string, { caller, now, reason }: RetryOptions): Promise<RetryResult> {
   const actor = actorOf(caller);
   return db.transaction().execute(async (trx): Promise<RetryResult> => {
     await lockRequestForChange(trx, caller, requestId);
@@ -66,7 +69,7 @@ export async function retryRequest(db: Kysely<DB>, requestId: string, { caller, 
         taskId: t.id,
         data: { previousAttempts: t.attempts, previousPhase: t.phase, lastError: trailError(t.last_error) },
       })),
-      { type: 'request.retried', actor, at: now, data: { retriedTasks: failed.length, statusBefore: change.before, status: change.after } },
+      { type: 'request.retried', actor, at: now, data: { retriedTasks: failed.length, statusBefore: change.before, status: change.after, ...(reason === undefined ? {} : { reason }) } },
     ];
     await appendEvents(trx, requestId, events);
     await notifyTasksAvailable(trx);
