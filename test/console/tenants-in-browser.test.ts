@@ -217,7 +217,7 @@ describe.skipIf(chromiumMissing)('tenants and operator actions in the console, i
     try {
       await page.goto(`${baseUrl}/console/requests/${ids['A-FAILED']}`);
       const actions = page.getByRole('region', { name: 'Operator actions' });
-      expect(await textOf(actions.getByRole('form', { name: 'Re-drive failed tasks' }))).toContain('The 1 failed task start over');
+      expect(await textOf(actions.getByRole('form', { name: 'Re-drive failed tasks' }))).toContain('The failed task starts over from its first phase');
       const reason = page.getByLabel('Reason (kept in the audit trail)');
       expect(await reason.inputValue()).toBe('');
       await shot(page, 'operator-form');

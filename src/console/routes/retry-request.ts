@@ -8,9 +8,9 @@ export const retryAction: OperatorAction = {
   slug: 'retry',
   title: 'Re-drive failed tasks',
   explain: (r) =>
-    r.progress.failed > 0
-      ? `The ${count(r.progress.failed, 'failed task')} start over from their first phase (attempts reset); the request reopens and is called back again when it is final.`
-      : 'The last callback delivery failed: it is sent again.',
+    r.progress.failed === 0
+      ? 'The last callback delivery failed: it is sent again.'
+      : `${r.progress.failed === 1 ? 'The failed task starts over from its' : `The ${count(r.progress.failed, 'failed task')} start over from their`} first phase (attempts reset); the request reopens and is called back again when it is final.`,
   applies: (r) => r.cancelledAt === null && (r.status === 'failed' || r.progress.failed > 0),
   async perform(deps, caller, requestId, reason) {
     const result = await retryRequest(deps.database.db, requestId, { caller, now: deps.clock.now(), reason });
