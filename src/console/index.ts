@@ -6,11 +6,13 @@ import { acceptFormBodies } from './form-body.ts';
 import { renderConsoleErrors } from './render.ts';
 import { assetsRoute } from './routes/assets.ts';
 import { jwksRoute } from './routes/jwks.ts';
+import { operatorActionRoute } from './routes/operator-action.ts';
 import { overviewRoute } from './routes/overview.ts';
 import { requestEvidenceRoute } from './routes/request-evidence.ts';
 import { requestPageRoute } from './routes/request-page.ts';
 import { requestsCsvRoute } from './routes/requests-csv.ts';
 import { requestsListRoute } from './routes/requests-list.ts';
+import { OPERATOR_ACTIONS } from './routes/operator-actions.ts';
 import { signInPageRoute } from './routes/sign-in-page.ts';
 import { signInRoute } from './routes/sign-in.ts';
 import { signOutRoute } from './routes/sign-out.ts';
@@ -37,4 +39,6 @@ export async function consoleRoutes(scope: FastifyInstance): Promise<void> {
   requestPageRoute(scope);
   requestEvidenceRoute(scope);
   jwksRoute(scope);
+  // Operator actions (erasure:operate); the request page offers the same list (OPERATOR_ACTIONS).
+  for (const action of OPERATOR_ACTIONS) operatorActionRoute(scope, action);
 }

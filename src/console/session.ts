@@ -1,7 +1,8 @@
 // Resolves the console session of each request from its cookie, and guards what needs one:
 //   - a page without a live session redirects to sign-in (`next` brings the person back);
 //   - every POST must come from this origin (Origin / Sec-Fetch-Site), sign-in included (login CSRF);
-//   - every POST made in a session carries the session's CSRF token (forms put it in `_csrf`).
+//   - every POST made in a session carries the session's CSRF token (forms put it in `_csrf`): checked
+//     here for every console form but sign-in, before its handler runs (requireCsrf), 403 otherwise.
 // A session counts only while its key is still configured with the same hash; its scopes are those it
 // had at sign-in and still has now.
 import { timingSafeEqual } from 'node:crypto';
@@ -79,6 +80,12 @@ export function registerConsoleSessions(scope: FastifyInstance): void {
       const next = request.method === 'GET' ? safeNext(request.url) : null;
       return reply.redirect(next === null ? SIGN_IN_PATH : `${SIGN_IN_PATH}?next=${encodeURIComponent(next)}`, 303);
     }
+  });
+
+  // After the body is parsed: a form without this session's token changes nothing.
+  scope.addHook('preHandler', async (request) => {
+    if (request.method !== 'POST' || request.routeOptions.config.consolePublic === true) return;
+    requireCsrf(sessionOf(request), (request.body as Record<string, unknown> | undefined)?._csrf);
   });
 }
 

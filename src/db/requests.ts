@@ -179,10 +179,11 @@ export async function listRequestIds(db: Kysely<DB>, after: string | null, limit
 }
 
 /** Requests past their due date that are not closed, per regulation. */
-export async function countOverdueRequests(db: Kysely<DB>, now: Date): Promise<Map<string, number>> {
+export async function countOverdueRequests(db: Kysely<DB>, now: Date, scope: TenantScope): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('erasure_request')
     .select(['regulation', sql<number>`count(*)`.as('n')])
+    .where(inTenantScope(scope))
     // Spelled as the open statuses so the partial index erasure_request_open_due serves the count.
     .where('status', 'in', [...OPEN_STATUSES])
     .where('due_at', '<', now)

@@ -5,6 +5,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import { countOverdueRequests } from '../db/requests.ts';
 import type { DB } from '../db/schema.ts';
+import { ALL_TENANTS } from '../domain/caller.ts';
 import { REGULATIONS } from '../domain/types.ts';
 
 export function registerOverdueRequestsGauge(registry: Registry, db: Kysely<DB>, clock: Clock): Gauge<'regulation'> {
@@ -15,7 +16,7 @@ export function registerOverdueRequestsGauge(registry: Registry, db: Kysely<DB>,
     registers: [registry],
     async collect() {
       try {
-        const counts = await countOverdueRequests(db, clock.now());
+        const counts = await countOverdueRequests(db, clock.now(), ALL_TENANTS);
         for (const regulation of REGULATIONS) this.set({ regulation }, counts.get(regulation) ?? 0);
       } catch {
         // Database unreachable during a scrape: keep the last values; /readyz reports the outage.

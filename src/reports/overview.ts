@@ -1,6 +1,7 @@
 // What the console's overview shows: requests by status, what is overdue or due soon, failed tasks by
 // connection, requests received and finished per day, and how long each connection takes to erase.
-// Read through named queries (db/overview.ts), each on an index.
+// Read through named queries (db/overview.ts), each on an index, within what the caller may read: a
+// tenant's key counts its tenant's requests only, an allTenants key every tenant's.
 import type { Kysely } from 'kysely';
 import { countOverdueRequests } from '../db/requests.ts';
 import {
@@ -13,6 +14,7 @@ import {
   type ConnectionDuration,
 } from '../db/overview.ts';
 import type { DB } from '../db/schema.ts';
+import { readScopeOf, type Caller } from '../domain/caller.ts';
 import { REQUEST_STATUSES, type RequestStatus } from '../domain/types.ts';
 
 export const OVERVIEW_DAYS = 90;
@@ -39,17 +41,18 @@ function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-export async function readOverview(db: Kysely<DB>, now: Date): Promise<Overview> {
+export async function readOverview(db: Kysely<DB>, now: Date, caller: Caller): Promise<Overview> {
+  const scope = readScopeOf(caller);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const since = new Date(today - (OVERVIEW_DAYS - 1) * DAY_MS);
   const [statuses, overdue, dueSoon, failed, received, finished, medians] = await Promise.all([
-    countRequestsByStatus(db),
-    countOverdueRequests(db, now),
-    countOpenRequestsDueBetween(db, now, new Date(now.getTime() + DUE_SOON_DAYS * DAY_MS)),
-    countFailedTasksByConnection(db),
-    countRequestsCreatedPerDay(db, since),
-    countRequestsFinishedPerDay(db, since),
-    medianErasureSecondsByConnection(db, since),
+    countRequestsByStatus(db, scope),
+    countOverdueRequests(db, now, scope),
+    countOpenRequestsDueBetween(db, scope, now, new Date(now.getTime() + DUE_SOON_DAYS * DAY_MS)),
+    countFailedTasksByConnection(db, scope),
+    countRequestsCreatedPerDay(db, scope, since),
+    countRequestsFinishedPerDay(db, scope, since),
+    medianErasureSecondsByConnection(db, scope, since),
   ]);
   const byStatus = Object.fromEntries(REQUEST_STATUSES.map((s) => [s, statuses.get(s) ?? 0])) as Record<RequestStatus, number>;
   const receivedOn = new Map(received.map((r) => [r.day, r.count]));

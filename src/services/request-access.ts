@@ -8,7 +8,7 @@
 //   - otherwise the answer is requestNotFound(id): the same 404 `not-found` as for an id that does not
 //     exist, so a caller cannot tell another tenant's request from no request.
 import type { Kysely } from 'kysely';
-import { readScopeOf, writeTenantOf, type Caller } from '../domain/caller.ts';
+import { readScopeOf, tenantScope, writeTenantOf, type Caller } from '../domain/caller.ts';
 import { problem, type ProblemError } from '../domain/errors.ts';
 import { findRequestTenant, lockRequestOfTenant } from '../db/requests.ts';
 import type { DB } from '../db/schema.ts';
@@ -23,6 +23,15 @@ export async function readableRequestTenant(db: Kysely<DB>, caller: Caller, id: 
   const tenant = await findRequestTenant(db, id, readScopeOf(caller));
   if (tenant === undefined) throw requestNotFound(id);
   return tenant;
+}
+
+/**
+ * That the caller may change this request (its own tenant's, even for an `allTenants` key); requestNotFound
+ * otherwise. For a step before the change (the console's confirmation page); the change itself locks
+ * with lockRequestForChange.
+ */
+export async function requireChangeableRequest(db: Kysely<DB>, caller: Caller, id: string): Promise<void> {
+  if ((await findRequestTenant(db, id, tenantScope(writeTenantOf(caller)))) === undefined) throw requestNotFound(id);
 }
 
 /**

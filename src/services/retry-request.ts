@@ -12,6 +12,7 @@ import { notifyTasksAvailable } from '../db/notify.ts';
 import { readRequestLifecycle } from '../db/requests.ts';
 import { actorOf, type Caller } from '../domain/caller.ts';
 import type { NewEvent } from '../domain/new-event.ts';
+import type { OperatorReason } from '../domain/operator-reasons.ts';
 import { refreshRequestStatus } from '../db/request-status.ts';
 import { findLastCallbackTask, listFailedErasureTasks, redriveFailedTasks, supersedeUnsentCallbacks, type RedriveCandidate } from '../db/tasks.ts';
 import type { DB } from '../db/schema.ts';
@@ -31,10 +32,12 @@ export type RetryOptions = {
   /** Who re-drives: the actor in the trail, and the only tenant whose request it may be. */
   caller: Caller;
   now: Date;
+  /** Why (the console's operator form asks): recorded on the `request.retried` event. */
+  reason?: OperatorReason;
 };
 
 /** Throws requestNotFound for a request that does not exist or is not the caller's tenant's. */
-export async function retryRequest(db: Kysely<DB>, requestId: string, { caller, now }: RetryOptions): Promise<RetryResult> {
+export async function retryRequest(db: Kysely<DB>, requestId: string, { caller, now, reason }: RetryOptions): Promise<RetryResult> {
   const actor = actorOf(caller);
   return db.transaction().execute(async (trx): Promise<RetryResult> => {
     await lockRequestForChange(trx, caller, requestId);
@@ -53,7 +56,7 @@ export async function retryRequest(db: Kysely<DB>, requestId: string, { caller, 
       retriedCallback = true;
     }
 
-    const change = await redriveTasksOfRequest(trx, requestId, failed, { actor, now, retriedCallback });
+    const change = await redriveTasksOfRequest(trx, requestId, failed, { actor, now, retriedCallback, reason });
     return { kind: 'retried', status: change.after, retriedTasks: failed.length, retriedCallback };
   });
 }
@@ -68,7 +71,7 @@ export async function redriveTasksOfRequest(
   trx: Kysely<DB>,
   requestId: string,
   failed: readonly RedriveCandidate[],
-  { actor, now, retriedCallback = false, bulk = false }: { actor: string; now: Date; retriedCallback?: boolean; bulk?: boolean },
+  { actor, now, retriedCallback = false, bulk = false, reason }: { actor: string; now: Date; retriedCallback?: boolean; bulk?: boolean; reason?: OperatorReason },
 ): Promise<StatusChange> {
   await redriveFailedTasks(trx, failed.map((t) => t.id), now);
   // The request reopens: a callback for its last final state that has not gone out must not go out now.
@@ -88,7 +91,7 @@ export async function redriveTasksOfRequest(
       type: 'request.retried',
       actor,
       at: now,
-      data: { retriedTasks: failed.length, statusBefore: change.before, status: change.after, ...(bulk ? { bulk: true } : {}) },
+      data: { retriedTasks: failed.length, statusBefore: change.before, status: change.after, ...(bulk ? { bulk: true } : {}), ...(reason === undefined ? {} : { reason }) },
     },
   ];
   await appendEvents(trx, requestId, events);

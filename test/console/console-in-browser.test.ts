@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomIds, systemClock } from '../../src/clock.ts';
 import { parseEnvironment, type GatewayConfig } from '../../src/config.ts';
@@ -21,14 +21,13 @@ import { startSandboxSimulators, type SandboxSimulators } from '../../src/simula
 import { startWorker, type Worker } from '../../src/worker/worker.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { buildTestApp, type TestApp } from '../http/harness.ts';
-import { chromiumMissing, launchChromium, SCREENSHOTS } from './browser.ts';
+import { chromiumMissing, launchChromium, shot, shown, signIn as signInAs, textOf } from './browser.ts';
 
 const SANDBOX_KEY = 'egk_sandbox_browser_test_0123456789abcdef';
 const AUDITOR_KEY = 'egk_auditor_browser_test_0123456789abcdef';
 const READER_KEY = 'egk_reader_browser_test_0123456789abcdefgh';
 const SECRETS = { apiKey: SANDBOX_KEY, subjectHashKey: 'browser-subject-hash-key-0123456789', callbackSecret: 'browser-callback-secret-0123456789' };
 const XSS_REF = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
-const SHOTS = join(process.cwd(), 'docs/console');
 
 let db: TestDatabase;
 let sims: SandboxSimulators;
@@ -69,31 +68,7 @@ async function newContext(viewport = { width: 1280, height: 800 }): Promise<Brow
 }
 
 async function signIn(page: Page, key: string): Promise<void> {
-  await page.goto(`${baseUrl}/console/`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-}
-
-/** Whether the element shows within a few seconds (pages are server-rendered: usually at once). */
-async function shown(locator: Locator): Promise<boolean> {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout: 5_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function textOf(locator: Locator): Promise<string> {
-  await locator.first().waitFor({ state: 'visible', timeout: 5_000 });
-  return (await locator.first().innerText()).trim();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await signInAs(page, baseUrl, key);
 }
 
 describe.skipIf(chromiumMissing)('the console in Chromium (skipped without /usr/bin/chromium outside CI: apt-get install -y chromium)', () => {
@@ -287,7 +262,7 @@ describe.skipIf(chromiumMissing)('the console in Chromium (skipped without /usr/
       expect(await shown(small.getByText('Chain verified'))).toBe(true);
       expect(await shown(small.getByRole('link', { name: 'Download evidence' }))).toBe(true);
       expect(await small.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
-      if (SCREENSHOTS) await small.screenshot({ path: join(SHOTS, 'request-narrow.png'), fullPage: false });
+      await shot(small, 'request-narrow', { fullPage: false });
     } finally {
       await phone.close();
     }

@@ -7,7 +7,8 @@ import { readOverview } from '../../src/reports/overview.ts';
 import { seedSandboxDemo } from '../../src/sandbox-demo.ts';
 import { manualClock, randomIds } from '../../src/clock.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { seedRequest } from '../audit/fixtures.ts';
+import type { Caller } from '../../src/domain/caller.ts';
+import { PORTAL_TENANT, seedRequest } from '../audit/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { testConfig } from '../http/harness.ts';
 
@@ -15,6 +16,10 @@ let database: TestDatabase;
 const NOW = new Date('2026-03-10T12:00:00.000Z');
 const at = (iso: string) => new Date(iso);
 const plus = (d: Date, seconds: number) => new Date(d.getTime() + seconds * 1000);
+/** Reads every tenant (the seeded requests are all the portal's). */
+const AUDITORS: Caller = { name: 'auditors', tenant: 'auditors', allTenants: true, scopes: ['audit:read'] };
+const PORTAL: Caller = { name: 'portal', tenant: PORTAL_TENANT, allTenants: false, scopes: ['erasure:read'] };
+const OTHER_TENANT: Caller = { name: 'portal-b', tenant: 'portal-b', allTenants: false, scopes: ['erasure:read', 'audit:read'] };
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -60,7 +65,7 @@ afterAll(async () => {
 
 describe('the overview', () => {
   it('counts requests by status, the overdue and those due within 7 days', async () => {
-    const o = await readOverview(database.db, NOW);
+    const o = await readOverview(database.db, NOW, AUDITORS);
     expect(o.byStatus).toEqual({ pending: 0, in_progress: 1, completed: 2, completed_with_exceptions: 0, failed: 1, cancelled: 1 });
     expect(o.total).toBe(5);
     expect(o.overdue).toBe(1);
@@ -72,7 +77,7 @@ describe('the overview', () => {
   });
 
   it('has one entry per UTC day of the last 90 days, received and finished', async () => {
-    const { daily } = await readOverview(database.db, NOW);
+    const { daily } = await readOverview(database.db, NOW, AUDITORS);
     expect(daily).toHaveLength(90);
     expect(daily[0]?.day).toBe('2025-12-11');
     expect(daily.at(-1)).toEqual({ day: '2026-03-10', received: 2, finished: 2 });
@@ -83,11 +88,28 @@ describe('the overview', () => {
   });
 
   it('takes the median time to an erasure verdict per connection, over verdicts of the last 90 days only', async () => {
-    const { medianByConnection } = await readOverview(database.db, NOW);
+    const { medianByConnection } = await readOverview(database.db, NOW, AUDITORS);
     expect(medianByConnection).toEqual([
       { connection: 'cartesia-prod', tasks: 2, medianSeconds: 120 },
       { connection: 'kore-support', tasks: 1, medianSeconds: 3600 },
     ]);
+  });
+});
+
+describe('the overview of a tenant-scoped key', () => {
+  it('counts its own tenant\'s requests as an allTenants key does when they are all its tenant\'s', async () => {
+    const [own, all] = await Promise.all([readOverview(database.db, NOW, PORTAL), readOverview(database.db, NOW, AUDITORS)]);
+    expect(own).toEqual(all);
+  });
+
+  it('counts nothing of another tenant: no request, no failed task, no day, no median', async () => {
+    const o = await readOverview(database.db, NOW, OTHER_TENANT);
+    expect(o.total).toBe(0);
+    expect(o.byStatus).toEqual({ pending: 0, in_progress: 0, completed: 0, completed_with_exceptions: 0, failed: 0, cancelled: 0 });
+    expect([o.overdue, o.dueSoon]).toEqual([0, 0]);
+    expect(o.failedTasksByConnection).toEqual([]);
+    expect(o.medianByConnection).toEqual([]);
+    expect(o.daily.every((d) => d.received === 0 && d.finished === 0)).toBe(true);
   });
 });
 
@@ -100,6 +122,6 @@ describe('the sandbox demo requests', () => {
       { simulators: {} as never },
     );
     expect(made).toEqual([]);
-    expect((await readOverview(database.db, NOW)).total).toBe(5);
+    expect((await readOverview(database.db, NOW, AUDITORS)).total).toBe(5);
   });
 });

@@ -8,7 +8,7 @@ import { subjectHashKey } from '../../services/submit-request.ts';
 import { JOSE_MEDIA_TYPE } from '../../http/routes/audit/get-evidence.ts';
 import { hasScope, sessionOf } from '../session.ts';
 import { NOT_IN_OPENAPI } from './hidden.ts';
-import { requestIdOf } from './request-page.ts';
+import { requestIdOf } from '../request-id.ts';
 
 export function requestEvidenceRoute(scope: FastifyInstance): void {
   scope.get('/requests/:id/evidence.jws', { schema: NOT_IN_OPENAPI }, async (request, reply) => {

@@ -1,5 +1,6 @@
 // GET /console/requests/:id — one request, read through the same services as the API: the resource,
-// its tasks, and (with audit:read) its trail and the chain's verification.
+// its tasks, (with audit:read) its trail and the chain's verification, (with erasure:operate, on the key's
+// own tenant's request) the operator actions that apply, and the result of the last one.
 import type { FastifyInstance } from 'fastify';
 import { readScopeOf } from '../../domain/caller.ts';
 import { z } from 'zod';
@@ -8,7 +9,11 @@ import { verifyRequestChain } from '../../audit/verify-request-chain.ts';
 import { problem } from '../../domain/errors.ts';
 import { getRequestResource } from '../../services/request-view.ts';
 import { listTaskResources } from '../../services/task-view.ts';
+import { takeNoticeCookie } from '../cookies.ts';
+import { offersAction } from '../operator-action.ts';
 import { sendPage } from '../render.ts';
+import { OPERATOR_ACTIONS } from './operator-actions.ts';
+import { requestIdOf } from '../request-id.ts';
 import { hasScope, sessionOf } from '../session.ts';
 import { requestPage, type RequestPageData } from '../views/request-page.ts';
 import { NOT_IN_OPENAPI } from './hidden.ts';
@@ -16,16 +21,7 @@ import { NOT_IN_OPENAPI } from './hidden.ts';
 export const TASKS_PER_PAGE = 100;
 export const EVENTS_PER_PAGE = 200;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const pageQuery = z.object({ tasks: z.string().max(500).optional(), events: z.string().max(500).optional() });
-
-/** The request named in the path, or a 404 (an id that is not a UUID names nothing, as in the API). */
-export function requestIdOf(params: unknown): string {
-  const id = (params as { id?: unknown }).id;
-  if (typeof id !== 'string' || !UUID.test(id)) throw problem('not-found', 'No erasure request has this id.');
-  return id.toLowerCase();
-}
 
 export function requestPageRoute(scope: FastifyInstance): void {
   scope.get('/requests/:id', { schema: NOT_IN_OPENAPI }, async (request, reply) => {
@@ -48,6 +44,8 @@ export function requestPageRoute(scope: FastifyInstance): void {
       ]);
       if (verdict !== null) audit = { events, eventsCursor, verdict };
     }
-    return sendPage(reply, requestPage(session, { request: resource, tasks, tasksCursor, audit }));
+    const actions = OPERATOR_ACTIONS.filter((a) => offersAction(session, resource, a));
+    const notice = takeNoticeCookie(request, reply, id);
+    return sendPage(reply, requestPage(session, { request: resource, tasks, tasksCursor, audit, actions, notice }));
   });
 }

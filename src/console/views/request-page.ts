@@ -1,14 +1,17 @@
 // One request as an auditor reads it: where it stands against its deadline, each target's progress,
 // every task with its upstream references, the trail as a timeline, whether the chain verifies, and the
-// evidence with the command that checks it offline. Part 2 adds the deadline extension, stalled tasks
-// and (for erasure:operate keys) the operator forms here.
+// evidence with the command that checks it offline; for erasure:operate keys on their own tenant's
+// request, the operator actions that apply (views/operator-action.ts), and the last one's result.
 import type { AuditEventPage, AuditEvent } from '../../audit/list-request-events.ts';
 import type { ChainVerdict } from '../../domain/event-chain.ts';
 import type { ErasureRequestResource, TaskPage, TaskResource } from '../../domain/erasure-request.ts';
 import type { JsonObject } from '../../domain/json.ts';
 import { FINAL_TASK_STATES, TASK_STATES } from '../../domain/types.ts';
 import { html, type Html } from '../html.ts';
+import type { ConsoleNotice } from '../cookies.ts';
+import type { OperatorAction } from '../operator-action.ts';
 import type { ActiveConsoleSession } from '../session.ts';
+import { noticeBanner, operatorActionForm } from './operator-action.ts';
 import { badge, hostOf, instant, keyValues, stateLabel } from './format.ts';
 import { layout } from './layout.ts';
 
@@ -18,12 +21,17 @@ export type RequestPageData = {
   tasksCursor: string | undefined;
   /** Null when the key lacks audit:read (the trail, its verification and evidence need it, as in the API). */
   audit: { events: AuditEventPage; eventsCursor: string | undefined; verdict: ChainVerdict } | null;
+  /** The operator actions this session may take on this request now (none for most keys). */
+  actions: readonly OperatorAction[];
+  /** The result of the action just taken, shown once. */
+  notice: ConsoleNotice | null;
 };
 
 const s = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 
-function summary(r: ErasureRequestResource): Html {
+function summary(r: ErasureRequestResource, showTenant: boolean): Html {
   return html`<dl class="facts">
+  ${showTenant ? html`<div><dt>Tenant</dt><dd>${r.tenant}</dd></div>` : null}
   <div><dt>Status</dt><dd>${badge(r.status)}${r.overdue ? html` <span class="badge badge-overdue">overdue</span>` : null}</dd></div>
   <div><dt>Regulation</dt><dd>${r.regulation.toUpperCase()}</dd></div>
   <div><dt>Due</dt><dd>${instant(r.dueAt)}</dd></div>
@@ -147,7 +155,11 @@ export function requestPage(session: ActiveConsoleSession, d: RequestPageData): 
   const title = r.externalRef ?? `Request ${r.id.slice(0, 8)}`;
   const body = html`<p class="crumbs"><a href="/console/requests">Requests</a> › <span>${title}</span></p>
 <h1>${title}</h1>
-${summary(r)}
+${noticeBanner(d.notice)}
+${summary(r, session.identity.allTenants)}
+${d.actions.length === 0
+  ? null
+  : html`<section aria-labelledby="actions-title" class="actions-panel"><h2 id="actions-title">Operator actions</h2>${d.actions.map((a) => operatorActionForm(session, r, a))}</section>`}
 <section aria-labelledby="targets-title"><h2 id="targets-title">Targets</h2>${targets(r)}</section>
 <section aria-labelledby="tasks-title"><h2 id="tasks-title">Tasks</h2>${tasksSection(d)}</section>
 <section aria-labelledby="trail-title"><h2 id="trail-title">Audit trail</h2>

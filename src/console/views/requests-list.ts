@@ -1,5 +1,6 @@
 // The request list: the API's filters as a form, a page of requests, the next page, and the CSV export of
-// everything the filters match. Part 2 adds a tenant column (for allTenants keys) and a stalled marker.
+// everything the filters match. A key that reads every tenant (allTenants) sees each request's tenant in
+// a column of its own; a tenant's key sees its tenant's requests only, and no such column.
 import type { ErasureRequestResource } from '../../domain/erasure-request.ts';
 import { FINAL_TASK_STATES, REQUEST_STATUSES } from '../../domain/types.ts';
 import type { ProblemIssue } from '../../domain/errors.ts';
@@ -28,11 +29,12 @@ function filterForm(form: ListForm): Html {
 </form>`;
 }
 
-function row(r: ErasureRequestResource): Html {
+function row(r: ErasureRequestResource, showTenant: boolean): Html {
   const total = Object.values(r.progress).reduce((a, b) => a + b, 0);
   const done = FINAL.reduce((a, s) => a + r.progress[s], 0);
   return html`<tr>
   <th scope="row"><a href="/console/requests/${r.id}">${r.externalRef ?? r.id.slice(0, 8)}</a>${r.externalRef === null ? html` <span class="muted">(no reference)</span>` : null}</th>
+  ${showTenant ? html`<td>${r.tenant}</td>` : null}
   <td>${badge(r.status)}${r.overdue ? html` <span class="badge badge-overdue">overdue</span>` : null}</td>
   <td>${r.regulation.toUpperCase()}</td>
   <td>${instant(r.createdAt)}</td>
@@ -51,6 +53,7 @@ export function requestsListPage(options: {
 }): Html {
   const { session, form, page, errors, paged } = options;
   const csv = `/console/requests.csv${listQueryString(form)}`;
+  const showTenant = session.identity.allTenants;
   const body = html`<h1>Requests</h1>
 ${filterForm(form)}
 ${errors === undefined || errors.length === 0
@@ -63,8 +66,8 @@ ${page === null
 ${page.data.length === 0
   ? null
   : html`<div class="scroll" role="region" aria-label="Requests" tabindex="0"><table class="requests">
-  <thead><tr><th scope="col">Reference</th><th scope="col">Status</th><th scope="col">Regulation</th><th scope="col">Created</th><th scope="col">Due</th><th scope="col">Finished</th><th scope="col" class="num">Tasks final</th></tr></thead>
-  <tbody>${page.data.map(row)}</tbody>
+  <thead><tr><th scope="col">Reference</th>${showTenant ? html`<th scope="col">Tenant</th>` : null}<th scope="col">Status</th><th scope="col">Regulation</th><th scope="col">Created</th><th scope="col">Due</th><th scope="col">Finished</th><th scope="col" class="num">Tasks final</th></tr></thead>
+  <tbody>${page.data.map((r) => row(r, showTenant))}</tbody>
 </table></div>`}
 <nav class="pager" aria-label="Pages">
   ${paged ? html`<a href="/console/requests${listQueryString(form)}">First page</a>` : null}
