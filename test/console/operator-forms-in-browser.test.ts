@@ -57,7 +57,7 @@ const shownAs = (d: Date) => `${d.toISOString().slice(0, 10)} ${d.toISOString().
 
 /** Opens the task's row of actions and fills and sends one of its forms; lands on the confirmation. */
 async function reviewTaskAction(page: Page, seq: number, fill: (form: ReturnType<Page['getByRole']>) => Promise<void>, action: string): Promise<void> {
-  await page.getByText(`Skip or resolve task ${seq}`).click();
+  await page.getByText(`Skip or resolve task ${seq} (`).click();
   const form = page.getByRole('form', { name: `${action} (task ${seq})` });
   await fill(form);
   await form.getByRole('button', { name: `${action}…` }).click();
@@ -102,8 +102,10 @@ describe.skipIf(chromiumMissing)('operator forms in the console, in Chromium (sk
       // Only the failed task (2) offers skip and resolve; the succeeded one (1) does not.
       expect(await page.getByText('Skip or resolve task 2').count()).toBe(1);
       expect(await page.getByText('Skip or resolve task 1').count()).toBe(0);
-      await page.getByText('Skip or resolve task 2').click();
+      // The row's link leads to the task's forms under the table (which scrolls sideways), unfolding them.
+      await page.getByRole('row').filter({ hasText: 'call_2' }).getByRole('link', { name: 'Skip or resolve…' }).click();
       const form = page.getByRole('form', { name: 'Skip this task (task 2)' });
+      await form.waitFor({ state: 'visible', timeout: 5_000 });
       expect(await textOf(form)).toContain("The reason is kept with the request's evidence: do not enter the person's details.");
       await shot(page, 'operator-task-forms');
 
@@ -125,6 +127,7 @@ describe.skipIf(chromiumMissing)('operator forms in the console, in Chromium (sk
       expect(await textOf(row)).toContain(`skipped by api-key:portal-a-forms-operator`);
       expect(await textOf(row)).toContain(reason);
       expect((await requestRow('F-SKIP')).status).toBe('completed_with_exceptions');
+      await shot(page, 'operator-skipped');
       // Final again: its evidence was signed, as when the API skips.
       const evidence = await db.db.selectFrom('request_evidence').select('request_id').where('request_id', '=', ids['F-SKIP']!).execute();
       expect(evidence.length).toBeGreaterThan(0);
@@ -160,6 +163,7 @@ describe.skipIf(chromiumMissing)('operator forms in the console, in Chromium (sk
       expect(text).toContain('operator-attested, not vendor-confirmed');
       expect(text).toContain('CARTESIA-SUP-9087');
       expect(text).toContain('api-key:portal-a-forms-operator');
+      expect(await textOf(page.getByRole('listitem').filter({ hasText: 'task.resolved' }))).toContain('resolved by hand (operator-attested), reference CARTESIA-SUP-9087');
       // The task the vendor confirmed itself reads differently.
       expect(await textOf(page.getByRole('row').filter({ hasText: 'vendor-confirmed' }).filter({ hasNotText: 'resolved by hand' }))).toContain('succeeded');
       expect((await requestRow('F-RESOLVE')).status).toBe('completed');
@@ -204,6 +208,7 @@ describe.skipIf(chromiumMissing)('operator forms in the console, in Chromium (sk
       expect(summary).toContain(`from ${shownAs(previous)}, by api-key:portal-a-forms-operator`);
       expect(summary).toContain('The vendor needs more time to erase archived recordings');
       expect(await page.getByRole('form', { name: 'Extend the deadline' }).count()).toBe(0); // once per request
+      await shot(page, 'request-extended', { fullPage: false });
       const after = await requestRow('F-EXTEND');
       expect(after.due_at.toISOString()).toBe(target.toISOString());
 

@@ -100,10 +100,21 @@ function taskRow(session: ActiveConsoleSession, d: RequestPageData, t: TaskResou
   <td>${t.phase}</td><td class="num">${t.attempts}</td>
   <td>${open ? instant(t.nextAttemptAt) : instant(t.finishedAt)}</td>
   <td>${lastError(t.lastError)}</td><td>${keyValues(t.upstreamRef)}</td>
-  ${anyTaskActions(d) ? html`<td class="task-actions">${actions.length === 0
-    ? html`<span class="none">—</span>`
-    : html`<details><summary>Skip or resolve task ${t.seq}</summary>${actions.map((a) => operatorActionForm(session, { request: d.request, task: t }, a))}</details>`}</td>` : null}
+  ${anyTaskActions(d) ? html`<td>${actions.length === 0 ? html`<span class="none">—</span>` : html`<a href="#task-${t.seq}-forms">Skip or resolve…</a>`}</td>` : null}
 </tr>`;
+}
+
+/** Under the table (it scrolls sideways): per task that offers them, its forms, folded until opened. */
+function taskForms(session: ActiveConsoleSession, d: RequestPageData): Html | null {
+  const offered = d.tasks.data.filter((t) => (d.taskActions.get(t.id) ?? []).length > 0);
+  if (offered.length === 0) return null;
+  return html`<section aria-labelledby="task-actions-title" class="actions-panel task-actions"><h3 id="task-actions-title">Close a task by hand</h3>
+${offered.map(
+    (t) => html`<details><summary>Skip or resolve task ${t.seq} (<code>${t.type}</code>, ${stateLabel(t.state)})</summary>
+  <div class="task-forms" id="task-${t.seq}-forms">${(d.taskActions.get(t.id) ?? []).map((a) => operatorActionForm(session, { request: d.request, task: t }, a))}</div>
+</details>`,
+  )}
+</section>`;
 }
 
 function tasksSection(session: ActiveConsoleSession, d: RequestPageData): Html {
@@ -113,6 +124,7 @@ function tasksSection(session: ActiveConsoleSession, d: RequestPageData): Html {
   <th scope="col">Phase</th><th scope="col" class="num">Attempts</th><th scope="col">Next attempt / finished</th><th scope="col">Last error</th><th scope="col">Upstream reference</th>${anyTaskActions(d) ? html`<th scope="col">Operator actions</th>` : null}</tr></thead>
   <tbody>${d.tasks.data.map((t) => taskRow(session, d, t))}</tbody>
 </table></div>
+${taskForms(session, d)}
 <nav class="pager" aria-label="Task pages">
   ${d.tasksCursor === undefined ? null : html`<a href="/console/requests/${id}#tasks-title">First tasks</a>`}
   ${d.tasks.nextCursor === null ? null : html`<a href="/console/requests/${id}?tasks=${encodeURIComponent(d.tasks.nextCursor)}#tasks-title" rel="next">More tasks</a>`}
@@ -128,6 +140,12 @@ function what(e: AuditEvent, seqOfTask: ReadonlyMap<string, number>): Html {
       return html`${task}: <code>${s(d.method)} ${s(d.path)}</code> at ${s(d.connection) ?? 'callback receiver'} → ${s(d.status) ?? s(d.transportError) ?? 'no answer'}${s(d.latencyMs) === null ? null : ` in ${s(d.latencyMs)} ms`}`;
     case 'task.state_changed':
       return html`${task}: ${stateLabel(s(d.from) ?? '?')} → ${badge(s(d.to) ?? '?')} (phase ${s(d.phase)}, ${s(d.attempts)} attempts)`;
+    case 'task.skipped':
+      return html`${task}: ${stateLabel(s(d.from) ?? '?')} → ${badge('skipped')} by an operator (the reason is on the task)`;
+    case 'task.resolved':
+      return html`${task}: ${stateLabel(s(d.from) ?? '?')} → ${badge('succeeded')}, resolved by hand (operator-attested), reference <q>${s(d.reference)}</q>`;
+    case 'request.extended':
+      return html`deadline extended: ${instant(s(d.previousDueAt))} → ${instant(s(d.dueAt))}`;
     case 'request.status_changed':
       return html`request: ${stateLabel(s(d.from) ?? '?')} → ${badge(s(d.to) ?? '?')}`;
     default:
