@@ -262,6 +262,11 @@ describe.skipIf(chromiumMissing)('operator forms in the console, in Chromium (sk
       // The operator has its forms here (the auditor below has none): the waiting task's, and the deadline's.
       expect(await page.getByText('Skip or resolve task 1').count()).toBe(1);
       expect(await page.getByRole('form', { name: 'Extend the deadline' }).count()).toBe(1);
+      // On a phone's width too, forms unfolded, no wider than the screen.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByText('Skip or resolve task 1 (').click();
+      await page.getByRole('form', { name: 'Resolve by hand (task 1)' }).waitFor();
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     } finally {
       await context.close();
     }
