@@ -1,6 +1,6 @@
 // The request list's filters as the console's form sends them (GET, so a filtered list is a link to
-// share), mapped to the API's filters. Dates are whole UTC days, inclusive at both ends. Part 2 adds
-// `dueBefore` and `stalled` here when the API has them.
+// share), mapped to the API's filters. Created dates are whole UTC days, inclusive at both ends; "due
+// before" a day is due before that day begins (00:00 UTC), as the API's `dueBefore` instant.
 import { z } from 'zod';
 import type { RequestFilters } from '../db/requests.ts';
 import type { ProblemIssue } from '../domain/errors.ts';
@@ -17,11 +17,13 @@ const listQuery = z.strictObject({
   createdFrom: optional(day),
   createdUntil: optional(day),
   externalRef: optional(z.string().max(200)),
+  stalled: optional(z.enum(['true', 'false'])),
+  dueBefore: optional(day),
   cursor: optional(z.string().max(500)),
 });
 
 /** The form's values as given (echoed into the form, escaped). */
-export type ListForm = { status: string; overdue: string; createdFrom: string; createdUntil: string; externalRef: string };
+export type ListForm = { status: string; overdue: string; createdFrom: string; createdUntil: string; externalRef: string; stalled: string; dueBefore: string };
 
 export type ParsedListQuery =
   | { ok: true; form: ListForm; filters: RequestFilters; cursor: string | undefined }
@@ -37,6 +39,8 @@ export function parseListQuery(raw: unknown): ParsedListQuery {
     createdFrom: text(q.createdFrom),
     createdUntil: text(q.createdUntil),
     externalRef: text(q.externalRef).trim(),
+    stalled: text(q.stalled),
+    dueBefore: text(q.dueBefore),
   };
   const parsed = listQuery.safeParse({ ...q, ...(typeof q.externalRef === 'string' ? { externalRef: form.externalRef } : {}) });
   if (!parsed.success) {
@@ -47,6 +51,8 @@ export function parseListQuery(raw: unknown): ParsedListQuery {
     ...(v.status === undefined ? {} : { status: v.status }),
     ...(v.overdue === undefined ? {} : { overdue: v.overdue === 'true' }),
     ...(v.externalRef === undefined ? {} : { externalRef: v.externalRef }),
+    ...(v.stalled === undefined ? {} : { stalled: v.stalled === 'true' }),
+    ...(v.dueBefore === undefined ? {} : { dueBefore: new Date(Date.parse(v.dueBefore)) }),
     // The API's bounds are exclusive instants: "from day D" is after the last millisecond of D-1.
     ...(v.createdFrom === undefined ? {} : { createdAfter: new Date(Date.parse(v.createdFrom) - 1) }),
     ...(v.createdUntil === undefined ? {} : { createdBefore: new Date(Date.parse(v.createdUntil) + DAY_MS) }),

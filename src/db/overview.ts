@@ -46,6 +46,20 @@ export async function countOpenRequestsDueBetween(db: Kysely<DB>, scope: TenantS
   return Number(row.n);
 }
 
+/**
+ * Requests with at least one task the watchdog marked stalled (partial index task_stalled: marked tasks
+ * only): the same condition as the list's `stalled=true` filter (db/requests.ts).
+ */
+export async function countRequestsWithStalledTasks(db: Kysely<DB>, scope: TenantScope): Promise<number> {
+  const row = await db
+    .selectFrom('task')
+    .select(sql<number>`count(distinct request_id)`.as('n'))
+    .where('stalled_since', 'is not', null)
+    .where(taskInScope(scope))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export type DayCount = { day: string; count: number };
 
 /** Requests received per day since `since` (range scan of erasure_request_created, or the tenant's). */

@@ -1,4 +1,4 @@
-// What the console's overview shows: requests by status, what is overdue or due soon, failed tasks by
+// What the console's overview shows: requests by status, what is overdue, due soon or stalled, failed tasks by
 // connection, requests received and finished per day, and how long each connection takes to erase.
 // Read through named queries (db/overview.ts), each on an index, within what the caller may read: a
 // tenant's key counts its tenant's requests only, an allTenants key every tenant's.
@@ -10,6 +10,7 @@ import {
   countRequestsByStatus,
   countRequestsCreatedPerDay,
   countRequestsFinishedPerDay,
+  countRequestsWithStalledTasks,
   medianErasureSecondsByConnection,
   type ConnectionDuration,
 } from '../db/overview.ts';
@@ -31,6 +32,8 @@ export type Overview = {
   overdue: number;
   /** Open requests due within DUE_SOON_DAYS (not yet overdue). */
   dueSoon: number;
+  /** Requests with a task open past its expected wait (the list's `stalled=true`). */
+  stalled: number;
   failedTasksByConnection: Array<{ connection: string | null; count: number }>;
   /** One entry per UTC day, oldest first, the last being today. */
   daily: DailyActivity[];
@@ -45,10 +48,11 @@ export async function readOverview(db: Kysely<DB>, now: Date, caller: Caller): P
   const scope = readScopeOf(caller);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const since = new Date(today - (OVERVIEW_DAYS - 1) * DAY_MS);
-  const [statuses, overdue, dueSoon, failed, received, finished, medians] = await Promise.all([
+  const [statuses, overdue, dueSoon, stalled, failed, received, finished, medians] = await Promise.all([
     countRequestsByStatus(db, scope),
     countOverdueRequests(db, now, scope),
     countOpenRequestsDueBetween(db, scope, now, new Date(now.getTime() + DUE_SOON_DAYS * DAY_MS)),
+    countRequestsWithStalledTasks(db, scope),
     countFailedTasksByConnection(db, scope),
     countRequestsCreatedPerDay(db, scope, since),
     countRequestsFinishedPerDay(db, scope, since),
@@ -68,6 +72,7 @@ export async function readOverview(db: Kysely<DB>, now: Date, caller: Caller): P
     total: [...statuses.values()].reduce((a, b) => a + b, 0),
     overdue: [...overdue.values()].reduce((a, b) => a + b, 0),
     dueSoon,
+    stalled,
     failedTasksByConnection: failed,
     daily,
     medianByConnection: medians,

@@ -44,8 +44,10 @@ export function requestPageRoute(scope: FastifyInstance): void {
       ]);
       if (verdict !== null) audit = { events, eventsCursor, verdict };
     }
-    const actions = OPERATOR_ACTIONS.filter((a) => offersAction(session, resource, a));
+    const now = clock.now();
+    const actions = OPERATOR_ACTIONS.filter((a) => offersAction(session, { request: resource, task: null }, a, now));
+    const taskActions = new Map(tasks.data.map((t) => [t.id, OPERATOR_ACTIONS.filter((a) => offersAction(session, { request: resource, task: t }, a, now))]));
     const notice = takeNoticeCookie(request, reply, id);
-    return sendPage(reply, requestPage(session, { request: resource, tasks, tasksCursor, audit, actions, notice }));
+    return sendPage(reply, requestPage(session, { request: resource, tasks, tasksCursor, audit, actions, taskActions, notice }));
   });
 }

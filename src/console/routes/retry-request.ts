@@ -1,18 +1,25 @@
 // POST /console/requests/:id/retry — "Re-drive failed tasks": the API's retry (services/retry-request.ts)
 // as an operator action (console/operator-action.ts): confirmation, reason, result on the request page.
-import type { OperatorAction } from '../operator-action.ts';
+import { z } from 'zod';
+import { OPERATOR_REASONS } from '../../domain/operator-reasons.ts';
+import { defineAction } from '../operator-action.ts';
 import { retryRequest } from '../../services/retry-request.ts';
 import { count, stateLabel } from '../views/format.ts';
+import { REASON_LABELS, REASON_OPTIONS } from '../views/operator-action.ts';
 
-export const retryAction: OperatorAction = {
+export const retryAction = defineAction({
   slug: 'retry',
   title: 'Re-drive failed tasks',
-  explain: (r) =>
+  on: 'request',
+  explain: ({ request: r }) =>
     r.progress.failed === 0
       ? 'The last callback delivery failed: it is sent again.'
       : `${r.progress.failed === 1 ? 'The failed task starts over from its' : `The ${count(r.progress.failed, 'failed task')} start over from their`} first phase (attempts reset); the request reopens and is called back again when it is final.`,
-  applies: (r) => r.cancelledAt === null && (r.status === 'failed' || r.progress.failed > 0),
-  async perform(deps, caller, requestId, reason) {
+  applies: ({ request: r }) => r.cancelledAt === null && (r.status === 'failed' || r.progress.failed > 0),
+  fields: [{ name: 'reason', label: 'Reason (kept in the audit trail)', control: { kind: 'select', options: REASON_OPTIONS }, required: true }],
+  input: z.object({ reason: z.enum(OPERATOR_REASONS, 'choose a reason from the list') }),
+  facts: ({ reason }) => [['Reason', REASON_LABELS[reason]]],
+  async perform(deps, caller, { requestId }, { reason }) {
     const result = await retryRequest(deps.database.db, requestId, { caller, now: deps.clock.now(), reason });
     switch (result.kind) {
       case 'retried':
@@ -29,4 +36,4 @@ export const retryAction: OperatorAction = {
         return { tone: 'alert', text: `Nothing was re-driven: no task of this request has failed (it is ${stateLabel(result.status)}).` };
     }
   },
-};
+});

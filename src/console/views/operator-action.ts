@@ -1,12 +1,11 @@
-// The markup of an operator action (console/operator-action.ts): the form on the request page, the
-// confirmation page, and the notice of its result. Every control labelled; no script.
-import type { ErasureRequestResource } from '../../domain/erasure-request.ts';
+// The markup of an operator action (console/operator-action.ts): the form on the request page (or on a
+// task's row), the confirmation page, and the notice of its result. Every control labelled; no script.
 import { OPERATOR_REASONS, type OperatorReason } from '../../domain/operator-reasons.ts';
 import type { ConsoleNotice } from '../cookies.ts';
 import { html, type Html } from '../html.ts';
-import type { OperatorAction } from '../operator-action.ts';
+import { actionPath, type ActionField, type ActionTarget, type OperatorAction, type ParsedAction } from '../operator-action.ts';
 import type { ActiveConsoleSession } from '../session.ts';
-import { badge } from './format.ts';
+import { badge, instant } from './format.ts';
 import { layout } from './layout.ts';
 
 export const REASON_LABELS: Record<OperatorReason, string> = {
@@ -17,31 +16,57 @@ export const REASON_LABELS: Record<OperatorReason, string> = {
   other: 'Another reason (recorded as “other”)',
 };
 
-const actionPath = (requestId: string, action: OperatorAction) => `/console/requests/${requestId}/${action.slug}`;
+export const REASON_OPTIONS = OPERATOR_REASONS.map((r) => [r, REASON_LABELS[r]] as const);
 
 function csrfField(session: ActiveConsoleSession): Html {
   return html`<input type="hidden" name="_csrf" value="${session.csrf}">`;
 }
 
-/** The form on the request page: a reason, and a button that leads to the confirmation. */
-export function operatorActionForm(session: ActiveConsoleSession, request: ErasureRequestResource, action: OperatorAction): Html {
-  const field = `${action.slug}-reason`;
-  return html`<form method="post" action="${actionPath(request.id, action)}" class="operator-action stack" aria-labelledby="${action.slug}-title">
-  <h3 id="${action.slug}-title">${action.title}</h3>
-  <p id="${action.slug}-explain">${action.explain(request)}</p>
+/** The ids of one form's elements: unique per action, and per task for an action on a task. */
+function idsOf(action: OperatorAction, target: ActionTarget) {
+  const base = target.task === null ? action.slug : `${action.slug}-task-${target.task.seq}`;
+  return { base, title: `${base}-title`, explain: `${base}-explain`, field: (f: ActionField) => `${base}-${f.name}` };
+}
+
+function control(f: ActionField, id: string, describedBy: string): Html {
+  const required = f.required ? html` required` : null;
+  switch (f.control.kind) {
+    case 'select':
+      return html`<select id="${id}" name="${f.name}"${required} aria-describedby="${describedBy}">
+    <option value="">Choose…</option>
+    ${f.control.options.map(([value, label]) => html`<option value="${value}">${label}</option>`)}
+  </select>`;
+    case 'textarea':
+      return html`<textarea id="${id}" name="${f.name}" rows="3" maxlength="${f.control.maxLength}"${required} aria-describedby="${describedBy}"></textarea>`;
+    case 'text':
+      return html`<input id="${id}" name="${f.name}" type="text" maxlength="${f.control.maxLength}"${required} aria-describedby="${describedBy}">`;
+    case 'datetime':
+      return html`<input id="${id}" name="${f.name}" type="datetime-local"${required} aria-describedby="${describedBy}">`;
+  }
+}
+
+/** The form on the request page (or in a task's row): the fields, and a button that leads to the confirmation. */
+export function operatorActionForm(session: ActiveConsoleSession, target: ActionTarget, action: OperatorAction): Html {
+  const ids = idsOf(action, target);
+  const title = target.task === null ? action.title : `${action.title} (task ${target.task.seq})`;
+  return html`<form method="post" action="${actionPath(target.request.id, target.task?.id ?? null, action)}" class="operator-action stack" aria-labelledby="${ids.title}">
+  <h3 id="${ids.title}">${title}</h3>
+  <p id="${ids.explain}">${action.explain(target)}</p>
   ${csrfField(session)}
   <input type="hidden" name="step" value="review">
-  <label for="${field}">Reason (kept in the audit trail)</label>
-  <select id="${field}" name="reason" required aria-describedby="${action.slug}-explain">
-    <option value="">Choose a reason…</option>
-    ${OPERATOR_REASONS.map((r) => html`<option value="${r}">${REASON_LABELS[r]}</option>`)}
-  </select>
+  ${action.fields.map((f) => {
+    const id = ids.field(f);
+    const hint = f.hint === undefined ? null : html`<p class="hint muted" id="${id}-hint">${f.hint}</p>`;
+    return html`<label for="${id}">${f.label}${f.required ? null : ' (optional)'}</label>
+  ${control(f, id, hint === null ? ids.explain : `${id}-hint ${ids.explain}`)}${hint}`;
+  })}
   <div><button type="submit">${action.title}…</button></div>
 </form>`;
 }
 
-/** The second step: what will happen, with the reason, and the button that does it. */
-export function operatorConfirmPage(session: ActiveConsoleSession, request: ErasureRequestResource, action: OperatorAction, reason: OperatorReason): Html {
+/** The second step: what will happen, with the values given, and the button that does it. */
+export function operatorConfirmPage(session: ActiveConsoleSession, target: ActionTarget, action: OperatorAction, parsed: ParsedAction): Html {
+  const { request, task } = target;
   const ref = request.externalRef ?? `Request ${request.id.slice(0, 8)}`;
   const title = `Confirm: ${action.title.toLowerCase()}`;
   return layout({
@@ -54,15 +79,17 @@ export function operatorConfirmPage(session: ActiveConsoleSession, request: Eras
   <dl class="facts">
     <div><dt>Request</dt><dd>${ref}</dd></div>
     <div><dt>Status</dt><dd>${badge(request.status)}</dd></div>
-    <div><dt>Failed tasks</dt><dd>${request.progress.failed}</dd></div>
-    <div><dt>Reason</dt><dd>${REASON_LABELS[reason]}</dd></div>
+    ${task === null
+      ? html`<div><dt>Due</dt><dd>${instant(request.dueAt)}</dd></div><div><dt>Failed tasks</dt><dd>${request.progress.failed}</dd></div>`
+      : html`<div><dt>Task</dt><dd>${task.seq} · <code>${task.type}</code> · ${badge(task.state)}</dd></div>`}
+    ${parsed.facts.map(([label, value]) => html`<div><dt>${label}</dt><dd class="pre">${value}</dd></div>`)}
     <div><dt>Acting as</dt><dd>api-key:${session.identity.name}</dd></div>
   </dl>
-  <p>${action.explain(request)} The audit trail records it with the key and the reason.</p>
-  <form method="post" action="${actionPath(request.id, action)}" class="stack">
+  <p>${action.explain(target)} The audit trail records it with the key.</p>
+  <form method="post" action="${actionPath(request.id, task?.id ?? null, action)}" class="stack">
     ${csrfField(session)}
     <input type="hidden" name="step" value="confirm">
-    <input type="hidden" name="reason" value="${reason}">
+    ${Object.entries(parsed.values).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
     <div class="actions"><button type="submit" autofocus>Confirm: ${action.title.toLowerCase()}</button>
     <a href="/console/requests/${request.id}">Cancel, change nothing</a></div>
   </form>

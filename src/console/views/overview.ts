@@ -74,8 +74,9 @@ export function overviewPage(session: ActiveConsoleSession, o: Overview, connect
   <ul class="tiles">
     ${tile('overdue', o.overdue, '/console/requests?overdue=true', o.overdue > 0 ? 'tile-alert' : '')}
     ${tile(`due within ${DUE_SOON_DAYS} days`, o.dueSoon, null, o.dueSoon > 0 ? 'tile-warn' : '')}
+    ${tile('stalled', o.stalled, '/console/requests?stalled=true', o.stalled > 0 ? 'tile-warn' : '')}
   </ul>
-  <p class="muted">Overdue: past the due date and neither completed nor cancelled (a failed request is still owed).</p>
+  <p class="muted">Overdue: past the due date and neither completed nor cancelled (a failed request is still owed). Stalled: a task is open past its expected wait (the watchdog's mark): someone should look.</p>
 </section>
 
 <section aria-labelledby="failed-tasks">

@@ -12,7 +12,7 @@ import type { ConsoleNotice } from '../cookies.ts';
 import type { OperatorAction } from '../operator-action.ts';
 import type { ActiveConsoleSession } from '../session.ts';
 import { noticeBanner, operatorActionForm } from './operator-action.ts';
-import { badge, hostOf, instant, keyValues, stateLabel } from './format.ts';
+import { badge, count, hostOf, instant, keyValues, stateLabel } from './format.ts';
 import { layout } from './layout.ts';
 
 export type RequestPageData = {
@@ -23,6 +23,8 @@ export type RequestPageData = {
   audit: { events: AuditEventPage; eventsCursor: string | undefined; verdict: ChainVerdict } | null;
   /** The operator actions this session may take on this request now (none for most keys). */
   actions: readonly OperatorAction[];
+  /** Per task id, those it may take on that task (skip, resolve). */
+  taskActions: ReadonlyMap<string, readonly OperatorAction[]>;
   /** The result of the action just taken, shown once. */
   notice: ConsoleNotice | null;
 };
@@ -34,10 +36,14 @@ function summary(r: ErasureRequestResource, showTenant: boolean): Html {
   ${showTenant ? html`<div><dt>Tenant</dt><dd>${r.tenant}</dd></div>` : null}
   <div><dt>Status</dt><dd>${badge(r.status)}${r.overdue ? html` <span class="badge badge-overdue">overdue</span>` : null}</dd></div>
   <div><dt>Regulation</dt><dd>${r.regulation.toUpperCase()}</dd></div>
-  <div><dt>Due</dt><dd>${instant(r.dueAt)}</dd></div>
+  <div><dt>Due</dt><dd>${instant(r.dueAt)}${r.extension === null ? null : html` <span class="badge badge-extended">extended</span>`}</dd></div>
+  ${r.extension === null
+    ? null
+    : html`<div class="wide"><dt>Extension</dt><dd>from ${instant(r.extension.previousDueAt)}, by <span class="actor">${r.extension.by}</span> on ${instant(r.extension.at)}: <q class="pre">${r.extension.reason}</q></dd></div>`}
   <div><dt>Received</dt><dd>${instant(r.createdAt)}</dd></div>
   <div><dt>Finished</dt><dd>${instant(r.completedAt)}</dd></div>
   ${r.cancelledAt === null ? null : html`<div><dt>Cancelled</dt><dd>${instant(r.cancelledAt)}</dd></div>`}
+  ${r.stalledTasks === 0 ? null : html`<div><dt>Stalled</dt><dd><span class="badge badge-stalled">${count(r.stalledTasks, 'task')} stalled</span></dd></div>`}
   <div><dt>Last change</dt><dd>${instant(r.updatedAt)}</dd></div>
   <div><dt>Subject identities</dt><dd>${r.subjectProvided ? 'given (never shown; keyed hashes in the evidence)' : 'none given'}</dd></div>
   <div><dt>Callback</dt><dd>${r.callbackUrl === null ? 'none' : html`to <code>${hostOf(r.callbackUrl)}</code>`}</dd></div>
@@ -73,23 +79,52 @@ function lastError(e: JsonObject | null): Html {
   return html`<span class="error-kind">${parts.join(' · ')}</span>${s(e.message) === null ? null : html`<br><span class="muted">${s(e.message)}</span>`}`;
 }
 
-function taskRow(t: TaskResource): Html {
+const anyTaskActions = (d: RequestPageData) => [...d.taskActions.values()].some((a) => a.length > 0);
+
+/** How the task was closed: by the vendor's own answer, or by an operator (skipped, or resolved by hand). */
+function resolution(t: TaskResource): Html | null {
+  const r = t.resolution;
+  if (r === null) return t.state === 'succeeded' ? html`<br><span class="muted attested">vendor-confirmed</span>` : null;
+  if (r.kind === 'skipped') {
+    return html`<div class="resolution">skipped by <span class="actor">${r.by}</span> on ${instant(r.at)}, reason: <q class="pre">${r.reason}</q></div>`;
+  }
+  return html`<div class="resolution"><strong>resolved by hand</strong> (operator-attested, not vendor-confirmed): reference <q>${r.reference}</q>, by <span class="actor">${r.by}</span> on ${instant(r.at)}${r.note === null ? null : html`; note: <q class="pre">${r.note}</q>`}</div>`;
+}
+
+function taskRow(session: ActiveConsoleSession, d: RequestPageData, t: TaskResource): Html {
   const open = !(FINAL_TASK_STATES as readonly string[]).includes(t.state);
+  const actions = d.taskActions.get(t.id) ?? [];
   return html`<tr>
   <td class="num">${t.seq}</td><td><code>${t.type}</code></td><td>${t.connection ?? '—'}</td><td>${locator(t)}</td>
-  <td>${badge(t.state)}</td><td>${t.phase}</td><td class="num">${t.attempts}</td>
+  <td>${badge(t.state)}${t.stalled ? html` <span class="badge badge-stalled">stalled</span><br><span class="muted">since ${instant(t.stalledSince)}</span>` : null}${resolution(t)}</td>
+  <td>${t.phase}</td><td class="num">${t.attempts}</td>
   <td>${open ? instant(t.nextAttemptAt) : instant(t.finishedAt)}</td>
   <td>${lastError(t.lastError)}</td><td>${keyValues(t.upstreamRef)}</td>
+  ${anyTaskActions(d) ? html`<td>${actions.length === 0 ? html`<span class="none">—</span>` : html`<a href="#task-${t.seq}-forms">Skip or resolve…</a>`}</td>` : null}
 </tr>`;
 }
 
-function tasksSection(d: RequestPageData): Html {
+/** Under the table (it scrolls sideways): per task that offers them, its forms, folded until opened. */
+function taskForms(session: ActiveConsoleSession, d: RequestPageData): Html | null {
+  const offered = d.tasks.data.filter((t) => (d.taskActions.get(t.id) ?? []).length > 0);
+  if (offered.length === 0) return null;
+  return html`<section aria-labelledby="task-actions-title" class="actions-panel task-actions"><h3 id="task-actions-title">Close a task by hand</h3>
+${offered.map(
+    (t) => html`<details><summary>Skip or resolve task ${t.seq} (<code>${t.type}</code>, ${stateLabel(t.state)})</summary>
+  <div class="task-forms" id="task-${t.seq}-forms">${(d.taskActions.get(t.id) ?? []).map((a) => operatorActionForm(session, { request: d.request, task: t }, a))}</div>
+</details>`,
+  )}
+</section>`;
+}
+
+function tasksSection(session: ActiveConsoleSession, d: RequestPageData): Html {
   const id = d.request.id;
   return html`<div class="scroll" role="region" aria-labelledby="tasks-title" tabindex="0"><table class="tasks">
   <thead><tr><th scope="col" class="num">#</th><th scope="col">Type</th><th scope="col">Connection</th><th scope="col">Works on</th><th scope="col">State</th>
-  <th scope="col">Phase</th><th scope="col" class="num">Attempts</th><th scope="col">Next attempt / finished</th><th scope="col">Last error</th><th scope="col">Upstream reference</th></tr></thead>
-  <tbody>${d.tasks.data.map(taskRow)}</tbody>
+  <th scope="col">Phase</th><th scope="col" class="num">Attempts</th><th scope="col">Next attempt / finished</th><th scope="col">Last error</th><th scope="col">Upstream reference</th>${anyTaskActions(d) ? html`<th scope="col">Operator actions</th>` : null}</tr></thead>
+  <tbody>${d.tasks.data.map((t) => taskRow(session, d, t))}</tbody>
 </table></div>
+${taskForms(session, d)}
 <nav class="pager" aria-label="Task pages">
   ${d.tasksCursor === undefined ? null : html`<a href="/console/requests/${id}#tasks-title">First tasks</a>`}
   ${d.tasks.nextCursor === null ? null : html`<a href="/console/requests/${id}?tasks=${encodeURIComponent(d.tasks.nextCursor)}#tasks-title" rel="next">More tasks</a>`}
@@ -105,6 +140,12 @@ function what(e: AuditEvent, seqOfTask: ReadonlyMap<string, number>): Html {
       return html`${task}: <code>${s(d.method)} ${s(d.path)}</code> at ${s(d.connection) ?? 'callback receiver'} → ${s(d.status) ?? s(d.transportError) ?? 'no answer'}${s(d.latencyMs) === null ? null : ` in ${s(d.latencyMs)} ms`}`;
     case 'task.state_changed':
       return html`${task}: ${stateLabel(s(d.from) ?? '?')} → ${badge(s(d.to) ?? '?')} (phase ${s(d.phase)}, ${s(d.attempts)} attempts)`;
+    case 'task.skipped':
+      return html`${task}: ${stateLabel(s(d.from) ?? '?')} → ${badge('skipped')} by an operator (the reason is on the task)`;
+    case 'task.resolved':
+      return html`${task}: ${stateLabel(s(d.from) ?? '?')} → ${badge('succeeded')}, resolved by hand (operator-attested), reference <q>${s(d.reference)}</q>`;
+    case 'request.extended':
+      return html`deadline extended: ${instant(s(d.previousDueAt))} → ${instant(s(d.dueAt))}`;
     case 'request.status_changed':
       return html`request: ${stateLabel(s(d.from) ?? '?')} → ${badge(s(d.to) ?? '?')}`;
     default:
@@ -159,9 +200,9 @@ ${noticeBanner(d.notice)}
 ${summary(r, session.identity.allTenants)}
 ${d.actions.length === 0
   ? null
-  : html`<section aria-labelledby="actions-title" class="actions-panel"><h2 id="actions-title">Operator actions</h2>${d.actions.map((a) => operatorActionForm(session, r, a))}</section>`}
+  : html`<section aria-labelledby="actions-title" class="actions-panel"><h2 id="actions-title">Operator actions</h2>${d.actions.map((a) => operatorActionForm(session, { request: r, task: null }, a))}</section>`}
 <section aria-labelledby="targets-title"><h2 id="targets-title">Targets</h2>${targets(r)}</section>
-<section aria-labelledby="tasks-title"><h2 id="tasks-title">Tasks</h2>${tasksSection(d)}</section>
+<section aria-labelledby="tasks-title"><h2 id="tasks-title">Tasks</h2>${tasksSection(session, d)}</section>
 <section aria-labelledby="trail-title"><h2 id="trail-title">Audit trail</h2>
 ${d.audit === null
   ? html`<p>The trail, its verification and the evidence need the scope <code>audit:read</code>; the key <strong>${session.identity.name}</strong> does not have it.</p>`

@@ -7,7 +7,7 @@ import type { ProblemIssue } from '../../domain/errors.ts';
 import { html, type Html } from '../html.ts';
 import { listQueryString, type ListForm } from '../request-filters.ts';
 import type { ActiveConsoleSession } from '../session.ts';
-import { badge, instant, stateLabel } from './format.ts';
+import { badge, count, instant, stateLabel } from './format.ts';
 import { layout } from './layout.ts';
 
 const FINAL = FINAL_TASK_STATES;
@@ -22,6 +22,9 @@ function filterForm(form: ListForm): Html {
     <select id="f-status" name="status">${option('', 'any', form.status)}${REQUEST_STATUSES.map((s) => option(s, stateLabel(s), form.status))}</select></div>
   <div class="field"><label for="f-overdue">Overdue</label>
     <select id="f-overdue" name="overdue">${option('', 'any', form.overdue)}${option('true', 'overdue only', form.overdue)}${option('false', 'not overdue', form.overdue)}</select></div>
+  <div class="field"><label for="f-stalled">Stalled</label>
+    <select id="f-stalled" name="stalled">${option('', 'any', form.stalled)}${option('true', 'yes: a task is stalled', form.stalled)}${option('false', 'no stalled task', form.stalled)}</select></div>
+  <div class="field"><label for="f-due">Due before (UTC)</label><input id="f-due" name="dueBefore" type="date" value="${form.dueBefore}" aria-describedby="f-due-hint"><span id="f-due-hint" class="muted hint">open requests due before this day begins</span></div>
   <div class="field"><label for="f-from">Created from (UTC)</label><input id="f-from" name="createdFrom" type="date" value="${form.createdFrom}"></div>
   <div class="field"><label for="f-until">Created until (UTC)</label><input id="f-until" name="createdUntil" type="date" value="${form.createdUntil}"></div>
   <div class="field"><label for="f-ref">External reference</label><input id="f-ref" name="externalRef" type="search" maxlength="200" value="${form.externalRef}"></div>
@@ -35,7 +38,7 @@ function row(r: ErasureRequestResource, showTenant: boolean): Html {
   return html`<tr>
   <th scope="row"><a href="/console/requests/${r.id}">${r.externalRef ?? r.id.slice(0, 8)}</a>${r.externalRef === null ? html` <span class="muted">(no reference)</span>` : null}</th>
   ${showTenant ? html`<td>${r.tenant}</td>` : null}
-  <td>${badge(r.status)}${r.overdue ? html` <span class="badge badge-overdue">overdue</span>` : null}</td>
+  <td>${badge(r.status)}${r.overdue ? html` <span class="badge badge-overdue">overdue</span>` : null}${r.stalledTasks > 0 ? html` <span class="badge badge-stalled" title="${count(r.stalledTasks, 'task')} past its expected wait">stalled</span>` : null}</td>
   <td>${r.regulation.toUpperCase()}</td>
   <td>${instant(r.createdAt)}</td>
   <td>${instant(r.dueAt)}</td>

@@ -5,22 +5,31 @@ import { taskNotFound, type CloseTaskOptions, type CloseTaskResult } from '../..
 import { subjectHashKey } from '../../../services/submit-request.ts';
 import { getTaskResource } from '../../../services/task-view.ts';
 import type { Caller } from '../../../domain/caller.ts';
-import type { ZodApp } from '../../app-deps.ts';
+import type { AppDeps, ZodApp } from '../../app-deps.ts';
 
-export function closeTaskOptions(app: ZodApp, caller: Caller): CloseTaskOptions {
-  const { clock, ids } = app.deps;
-  return { caller, now: clock.now(), ids, evidence: { key: app.deps.evidenceKey, hashKey: subjectHashKey(app.deps.config), ids } };
+/** Also the console's (console/routes/close-task-actions.ts): the same evidence signer and clock. */
+export function closeTaskOptions(deps: AppDeps, caller: Caller): CloseTaskOptions {
+  const { clock, ids } = deps;
+  return { caller, now: clock.now(), ids, evidence: { key: deps.evidenceKey, hashKey: subjectHashKey(deps.config), ids } };
+}
+
+/** Why the task was not closed (the 409's detail, the console's notice); null when it was. */
+export function closeTaskRefusal(result: CloseTaskResult, retryHint: string): string | null {
+  switch (result.kind) {
+    case 'running':
+      return 'A worker is executing this task right now; try again once it has settled.';
+    case 'final':
+      return `The task is final already (${result.state}); only tasks that are not final, or failed, can be closed.`;
+    case 'callback':
+      return `The task is a callback delivery, not erasure work; re-drive it ${retryHint}.`;
+    case 'closed':
+      return null;
+  }
 }
 
 export async function closeTaskAnswer(app: ZodApp, requestId: string, taskId: string, caller: Caller, result: CloseTaskResult) {
-  switch (result.kind) {
-    case 'running':
-      throw problem('task-not-closable', 'A worker is executing this task right now; try again once it has settled.');
-    case 'final':
-      throw problem('task-not-closable', `The task is final already (${result.state}); only tasks that are not final, or failed, can be closed.`);
-    case 'callback':
-      throw problem('task-not-closable', 'The task is a callback delivery, not erasure work; re-drive it with POST /v1/erasure-requests/{id}/retry.');
-  }
+  const refusal = closeTaskRefusal(result, 'with POST /v1/erasure-requests/{id}/retry');
+  if (refusal !== null) throw problem('task-not-closable', refusal);
   app.deps.wakeWorkers?.();
   const { database, clock } = app.deps;
   const task = await getTaskResource(database.db, requestId, taskId, caller);

@@ -33,7 +33,7 @@ export function resolveErasureTask(app: ZodApp): void {
       const { id, taskId } = request.params;
       const caller = callerOf(request);
       const { reference, note } = request.body;
-      const result = await resolveTask(app.deps.database.db, id, taskId, { ...closeTaskOptions(app, caller), reference, note });
+      const result = await resolveTask(app.deps.database.db, id, taskId, { ...closeTaskOptions(app.deps, caller), reference, note });
       return closeTaskAnswer(app, id, taskId, caller, result);
     },
   });

@@ -32,7 +32,7 @@ export function skipErasureTask(app: ZodApp): void {
     handler: async (request) => {
       const { id, taskId } = request.params;
       const caller = callerOf(request);
-      const result = await skipTask(app.deps.database.db, id, taskId, { ...closeTaskOptions(app, caller), reason: request.body.reason });
+      const result = await skipTask(app.deps.database.db, id, taskId, { ...closeTaskOptions(app.deps, caller), reason: request.body.reason });
       return closeTaskAnswer(app, id, taskId, caller, result);
     },
   });
