@@ -65,6 +65,7 @@ async function reviewTaskAction(page: Page, seq: number, fill: (form: ReturnType
 }
 
 describe.skipIf(chromiumMissing)('operator forms in the console, in Chromium (skipped without /usr/bin/chromium outside CI)', () => {
+  const startedAt = Date.now();
   beforeAll(async () => {
     db = await createTestDatabase();
     const now = Date.now();
@@ -93,6 +94,7 @@ describe.skipIf(chromiumMissing)('operator forms in the console, in Chromium (sk
     await browser?.close();
     await api?.close();
     await db?.close();
+    console.log(`[console browser suite] operator forms: ${((Date.now() - startedAt) / 1000).toFixed(1)} s (setup, browser and every test)`);
   });
 
   it('skips a failed task with a reason, confirming first: the request is "completed with exceptions" and the task shows the reason', async () => {
