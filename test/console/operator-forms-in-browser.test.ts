@@ -9,12 +9,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
-import { parseConfigFile, parseEnvironment, type GatewayConfig } from '../../src/config.ts';
+import type { GatewayConfig } from '../../src/config.ts';
 import { sha256Hex } from '../../src/http/api-keys.ts';
 import { seedRequest } from '../audit/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { buildTestApp, TEST_SECRETS_ENV, type TestApp } from '../http/harness.ts';
-import { TENANT_A, tenantsConfigFile } from '../tenancy/tenants.ts';
+import { buildTestApp, type TestApp } from '../http/harness.ts';
+import { TENANT_A, tenantsConfig } from '../tenancy/tenants.ts';
 import { chromiumMissing, launchChromium, shot, signIn, textOf } from './browser.ts';
 
 const OPERATOR_KEY = 'egk_portal_a_operator_forms_0123456789';
@@ -29,16 +29,12 @@ const taskIds: Record<string, string[]> = {};
 const createdAt: Record<string, Date> = {};
 
 function config(): GatewayConfig {
-  const file = tenantsConfigFile();
-  const apiKeys = [
-    ...(file.apiKeys as object[]),
-    { name: 'portal-a-forms-auditor', sha256: sha256Hex(AUDITOR_KEY), scopes: ['audit:read'], tenant: TENANT_A },
-    { name: 'portal-a-forms-operator', sha256: sha256Hex(OPERATOR_KEY), scopes: ['erasure:read', 'audit:read', 'erasure:operate'], tenant: TENANT_A },
-  ];
-  const parsed = parseConfigFile({ ...file, apiKeys }, TEST_SECRETS_ENV, () => {
-    throw new Error('no files in tests');
+  return tenantsConfig({}, {
+    extraKeys: [
+      { name: 'portal-a-forms-auditor', sha256: sha256Hex(AUDITOR_KEY), scopes: ['audit:read'], tenant: TENANT_A },
+      { name: 'portal-a-forms-operator', sha256: sha256Hex(OPERATOR_KEY), scopes: ['erasure:read', 'audit:read', 'erasure:operate'], tenant: TENANT_A },
+    ],
   });
-  return { env: parseEnvironment({ LOG_LEVEL: 'silent' }), sandbox: false, ...parsed };
 }
 
 async function signedIn(key: string): Promise<{ context: BrowserContext; page: Page }> {

@@ -12,13 +12,13 @@ import { sql } from 'kysely';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
-import { parseConfigFile, parseEnvironment, type GatewayConfig } from '../../src/config.ts';
+import type { GatewayConfig } from '../../src/config.ts';
 import { recordConnectionCheck } from '../../src/db/connection-checks.ts';
 import { sha256Hex } from '../../src/http/api-keys.ts';
 import { seedRequest } from '../audit/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { buildTestApp, TEST_SECRETS_ENV, type TestApp } from '../http/harness.ts';
-import { TENANT_A, TENANT_B, TENANT_KEYS, tenantsConfigFile } from '../tenancy/tenants.ts';
+import { buildTestApp, type TestApp } from '../http/harness.ts';
+import { TENANT_A, TENANT_B, TENANT_KEYS, tenantsConfig } from '../tenancy/tenants.ts';
 import { chromiumMissing, launchChromium, shot, shown, signIn, textOf } from './browser.ts';
 
 const A_AUDITOR_KEY = 'egk_portal_a_auditor_browser_0123456789';
@@ -35,16 +35,13 @@ const A_REFS = ['A-DONE', 'A-OPEN', 'A-FAILED'];
 const B_REFS = ['B-DONE', 'B-FAILED', 'B-OVERDUE'];
 
 function config(): GatewayConfig {
-  const file = tenantsConfigFile();
-  const apiKeys = [
-    ...(file.apiKeys as object[]),
-    { name: 'portal-a-auditor', sha256: sha256Hex(A_AUDITOR_KEY), scopes: ['audit:read'], tenant: TENANT_A },
-    { name: 'portal-a-operator', sha256: sha256Hex(A_OPERATOR_KEY), scopes: ['erasure:read', 'audit:read', 'erasure:operate'], tenant: TENANT_A },
-  ];
-  const parsed = parseConfigFile({ ...file, apiKeys }, TEST_SECRETS_ENV, () => {
-    throw new Error('no files in tests');
+  return tenantsConfig({}, {
+    logLevel: 'trace',
+    extraKeys: [
+      { name: 'portal-a-auditor', sha256: sha256Hex(A_AUDITOR_KEY), scopes: ['audit:read'], tenant: TENANT_A },
+      { name: 'portal-a-operator', sha256: sha256Hex(A_OPERATOR_KEY), scopes: ['erasure:read', 'audit:read', 'erasure:operate'], tenant: TENANT_A },
+    ],
   });
-  return { env: parseEnvironment({ LOG_LEVEL: 'trace' }), sandbox: false, ...parsed };
 }
 
 async function newContext(viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {

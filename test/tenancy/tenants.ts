@@ -42,9 +42,11 @@ export function tenantsConfigFile(overrides: Record<string, unknown> = {}): Reco
   });
 }
 
-export function tenantsConfig(overrides: Record<string, unknown> = {}): GatewayConfig {
+/** The tenants' config, parsed; `extraKeys` join the keys above (a test's own), `logLevel` for tests that read the logs. */
+export function tenantsConfig(overrides: Record<string, unknown> = {}, { extraKeys = [], logLevel = 'silent' }: { extraKeys?: object[]; logLevel?: string } = {}): GatewayConfig {
+  if (extraKeys.length > 0) overrides = { ...overrides, apiKeys: [...(tenantsConfigFile().apiKeys as object[]), ...extraKeys] };
   const { file, secrets } = parseConfigFile(tenantsConfigFile(overrides), TEST_SECRETS_ENV, () => {
     throw new Error('no files in tests');
   });
-  return { env: parseEnvironment({ LOG_LEVEL: 'silent' }), sandbox: false, file, secrets };
+  return { env: parseEnvironment({ LOG_LEVEL: logLevel }), sandbox: false, file, secrets };
 }
